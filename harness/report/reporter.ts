@@ -1,0 +1,23 @@
+// Reporters observe a run through optional hooks; the multiplexer calls them all and survives one that throws.
+import type { RunResult, RunSummary, StepResult } from './results.ts';
+
+export interface PlannedRun {
+  id: string;
+  scenario: string;
+  file: string;
+  profile: string;
+  stepTitles: string[];
+}
+
+export interface Reporter {
+  onBegin?(plan: { runs: PlannedRun[]; artifactsDir: string; jobs: number }): void | Promise<void>;
+  onRunBegin?(run: PlannedRun): void;
+  /** A machine or harness phase began: 'qemu-start', 'kernel-boot', 'ssh-ready', 'self-check'. */
+  onPhase?(run: PlannedRun, phase: string): void;
+  onStepBegin?(run: PlannedRun, index: number, title: string): void;
+  onStepEnd?(run: PlannedRun, step: StepResult): void;
+  /** Serial console output of the run's machine. */
+  onConsole?(run: PlannedRun, chunk: string): void;
+  onRunEnd?(run: PlannedRun, result: RunResult): void;
+  onEnd?(summary: RunSummary): void | Promise<void>;
+}
