@@ -10,10 +10,13 @@ export interface PlannedRun {
 }
 
 export interface Reporter {
+  /** Names the reporter in error messages; defaults to its class name. */
+  readonly name?: string;
   onBegin?(plan: { runs: PlannedRun[]; artifactsDir: string; jobs: number }): void | Promise<void>;
   onRunBegin?(run: PlannedRun): void;
   /** A machine or harness phase began: 'qemu-start', 'kernel-boot', 'ssh-ready', 'self-check'. */
   onPhase?(run: PlannedRun, phase: string): void;
+  /** `index` is 0-based, as in StepResult. */
   onStepBegin?(run: PlannedRun, index: number, title: string): void;
   onStepEnd?(run: PlannedRun, step: StepResult): void;
   /** Serial console output of the run's machine. */

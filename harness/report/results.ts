@@ -20,6 +20,7 @@ export interface PhaseTiming {
 }
 
 export interface StepResult {
+  /** 0-based position of the step in its scenario; reports show index + 1. */
   index: number;
   kind: string;
   title: string;
@@ -43,6 +44,7 @@ export interface RunResult {
   startedAt: string;
   durationMs: number;
   phases: PhaseTiming[];
+  /** The scenario's steps in order; steps never reached are listed with status 'skip'. */
   steps: StepResult[];
   /** The first failure that decided the status. */
   failure?: FailureInfo;
