@@ -12,8 +12,8 @@ export interface Profile {
   hypervisor: 'xen' | undefined;
   /** Whether Linux sees and drives an SMMU. */
   smmu: boolean;
-  /** How kvm initialises: VHE on EL2, unavailable at EL1; undefined when Linux is a Xen guest and kvm does not probe. */
-  kvm: 'vhe' | 'unavailable' | undefined;
+  /** How kvm initialises: VHE when Linux owns EL2, unavailable at EL1 (Xen dom0 included: measured `kvm [1]: HYP mode not available`). */
+  kvm: 'vhe' | 'unavailable';
 }
 
 export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
@@ -31,7 +31,7 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
     el: 1,
     hypervisor: 'xen',
     smmu: false,
-    kvm: undefined,
+    kvm: 'unavailable',
   },
   el1: {
     name: 'el1',

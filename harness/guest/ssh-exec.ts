@@ -1,0 +1,74 @@
+// Runs one command over an ssh2 connection and collects its exit status and output, bounded by a timeout.
+import type { Client, ClientChannel } from 'ssh2';
+import { InfraError } from '../core/errors.ts';
+import { race, formatMs } from '../core/wait.ts';
+import type { ExecOptions, ExecResult } from './guest.ts';
+
+const OUTPUT_LIMIT = 16 * 1024 * 1024;
+
+function openChannel(client: Client, command: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
+  });
+}
+
+export async function sshExec(
+  client: Client,
+  command: string,
+  options: ExecOptions & { dies?: ReadonlyArray<Promise<never>> } = {},
+): Promise<ExecResult> {
+  const startedAt = Date.now();
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = startedAt + timeoutMs;
+  const limits = { signal: options.signal, deadline, dies: options.dies };
+  let channel: ClientChannel | undefined;
+  try {
+    channel = await race(openChannel(client, command), `opening a channel for '${command}'`, limits);
+  } catch (error) {
+    throw wrapChannelError(error, command);
+  }
+  const opened = channel;
+  const finished = new Promise<ExecResult>((resolve) => {
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    let code: number | null = null;
+    let signal: string | undefined;
+    const keep = (into: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= OUTPUT_LIMIT) into.push(chunk);
+    };
+    opened.on('data', keep(stdout));
+    opened.stderr.on('data', keep(stderr));
+    opened.on('exit', (exitCode: number | null, signalName?: string) => {
+      code = exitCode;
+      signal = signalName ?? undefined;
+    });
+    opened.on('close', () =>
+      resolve({
+        command,
+        code,
+        signal,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        durationMs: Date.now() - startedAt,
+      }),
+    );
+  });
+  if (options.stdin !== undefined) opened.end(options.stdin);
+  else opened.end();
+  try {
+    return await race(finished, `'${command}'`, limits, () =>
+      new InfraError('E_EXEC_TIMEOUT', `guest command '${command}' did not finish within ${formatMs(timeoutMs)}`),
+    );
+  } catch (error) {
+    opened.close();
+    throw error;
+  }
+}
+
+function wrapChannelError(error: unknown, command: string): unknown {
+  if (error instanceof InfraError || (error instanceof Error && error.name === 'AbortedError')) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new InfraError('E_SSH_CHANNEL', `could not run '${command}' on the guest: ${message}`, { cause: error });
+}

@@ -1,0 +1,36 @@
+// A machine backend brings a target from off to "SSH ready" and back to off; QEMU is one backend, a lab board another.
+import type { Guest } from '../guest/guest.ts';
+import type { PhaseTiming } from '../report/results.ts';
+import type { Profile } from './profile.ts';
+
+export interface MachineStartOptions {
+  artifactsDir: string;
+  signal: AbortSignal;
+  /** Absolute deadline (Date.now() ms) for reaching SSH-ready. */
+  deadline: number;
+  onPhase?: (phase: string) => void;
+  onConsole?: (chunk: string) => void;
+}
+
+export interface RunningMachine {
+  readonly profile: Profile;
+  readonly guest: Guest;
+  /** Rejects with the reason when the target dies without being asked to. */
+  readonly died: Promise<never>;
+  /** Timings of the phases that brought it up. */
+  readonly phases: PhaseTiming[];
+  /** `uname -r` and boot_id as the guest reported them when it became ready. */
+  readonly release: string | undefined;
+  readonly bootId: string | undefined;
+  /** The last lines of the serial console, for error evidence. */
+  consoleTail(lines?: number): string[];
+  /** Stops the target; safe to call more than once and on every exit path. */
+  stop(): Promise<void>;
+}
+
+export interface MachineBackend {
+  /** e.g. "qemu kvm-el2". */
+  readonly description: string;
+  readonly profile: Profile;
+  start(options: MachineStartOptions): Promise<RunningMachine>;
+}

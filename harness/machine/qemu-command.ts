@@ -1,0 +1,97 @@
+// Builds the QEMU command line for a profile; pure, so tests can pin every flag the design notes measured.
+import type { Profile } from './profile.ts';
+
+export interface QemuBootSpec {
+  profile: Profile;
+  kernelImage: string;
+  initramfs: string;
+  /** The Xen hypervisor image; required on xen-el1. */
+  xen?: string | undefined;
+  /** A device tree with pilot's overlays applied; QEMU's own is used when absent. */
+  dtb?: string | undefined;
+  /** Host loopback port forwarded to the guest's SSH port. */
+  sshPort: number;
+  memoryMb?: number;
+  cpus?: number;
+  /** Extra kernel command-line words, after pilot's own. */
+  kernelArgs?: string[];
+  /** Extra -device values, e.g. the simulated SoC's DMA masters. */
+  devices?: string[];
+  /** Let the guest reboot instead of QEMU exiting (reboot deploys need it). */
+  allowReboot?: boolean;
+}
+
+export interface QemuCommand {
+  file: string;
+  args: string[];
+  /** The kernel command line Linux receives, for the artifacts and the self-check. */
+  kernelCommandLine: string;
+}
+
+export const QEMU_BINARY = 'qemu-system-aarch64';
+
+// Xen loads dom0 and its initrd from where guest-loader puts them; these sit clear of Xen itself at the start of RAM.
+const XEN_DOM0_KERNEL_ADDR = '0x47000000';
+const XEN_DOM0_INITRD_ADDR = '0x4c000000';
+
+/** QEMU splits option values on commas; a literal comma is written twice. */
+export function escapeOptionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+function machineOption(profile: Profile): string {
+  const parts = ['virt', `virtualization=${profile.el === 2 || profile.hypervisor === 'xen' ? 'on' : 'off'}`, 'gic-version=2'];
+  // GICv2 is deliberate: GICv3+ITS hangs kexec'd kernels, and its=off makes QEMU refuse the edu devices (MSI).
+  if (profile.smmu) parts.push('iommu=smmuv3');
+  return parts.join(',');
+}
+
+export function qemuCommand(spec: QemuBootSpec): QemuCommand {
+  const { profile } = spec;
+  const console = profile.hypervisor === 'xen' ? 'hvc0' : 'ttyAMA0';
+  const kernelWords = [
+    `console=${console}`,
+    // Markers written to /dev/kmsg cut the log into steps; the default rate limit would drop them.
+    'printk.devkmsg=on',
+    // A panic reboots at once, and -no-reboot turns that into a QEMU exit pilot sees immediately.
+    'panic=-1',
+    ...(spec.kernelArgs ?? []),
+  ];
+  const kernelCommandLine = kernelWords.join(' ');
+
+  const args = [
+    '-nodefaults',
+    '-no-user-config',
+    '-machine', machineOption(profile),
+    '-cpu', 'max',
+    '-smp', String(spec.cpus ?? 2),
+    '-m', String(spec.memoryMb ?? 1024),
+    '-display', 'none',
+    '-monitor', 'none',
+    '-chardev', 'stdio,id=console0,signal=off',
+    '-serial', 'chardev:console0',
+    '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`,
+    '-device', 'virtio-net-pci,netdev=net0,romfile=',
+  ];
+  if (!spec.allowReboot) args.push('-no-reboot');
+  if (spec.dtb) args.push('-dtb', spec.dtb);
+  for (const device of spec.devices ?? []) args.push('-device', device);
+
+  if (profile.hypervisor === 'xen') {
+    if (!spec.xen) throw new Error(`profile ${profile.name} needs the Xen hypervisor image`);
+    args.push(
+      '-kernel', spec.xen,
+      '-append', 'dom0_mem=512M loglvl=warning guest_loglvl=none',
+      '-device', `guest-loader,addr=${XEN_DOM0_KERNEL_ADDR},kernel=${escapeOptionValue(spec.kernelImage)},bootargs=${escapeOptionValue(kernelCommandLine)}`,
+      '-device', `guest-loader,addr=${XEN_DOM0_INITRD_ADDR},initrd=${escapeOptionValue(spec.initramfs)}`,
+    );
+  } else {
+    args.push('-kernel', spec.kernelImage, '-initrd', spec.initramfs, '-append', kernelCommandLine);
+  }
+  return { file: QEMU_BINARY, args, kernelCommandLine };
+}
+
+/** Quotes a command line for a shell, so the artifact can be pasted to reproduce a run by hand. */
+export function shellQuote(words: string[]): string {
+  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ');
+}

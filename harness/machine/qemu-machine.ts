@@ -1,0 +1,172 @@
+// The QEMU backend: boots a profile from an image set, waits for the guest's readiness line, then connects over SSH.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InfraError } from '../core/errors.ts';
+import { formatMs, race, type WaitLimits } from '../core/wait.ts';
+import { connectSsh } from '../guest/ssh-connect.ts';
+import { SshGuest } from '../guest/ssh-guest.ts';
+import type { ImageSet } from '../images/image-set.ts';
+import { GUEST_READY_PREFIX } from '../images/guest-contract.ts';
+import type { MachineBackend, MachineStartOptions, RunningMachine } from './machine.ts';
+import { PhaseClock } from './phase-clock.ts';
+import type { Profile } from './profile.ts';
+import { freeLoopbackPort } from './free-port.ts';
+import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
+import { QemuProcess } from './qemu-process.ts';
+import { SerialConsole } from './serial-console.ts';
+
+export interface QemuMachineConfig {
+  profile: Profile;
+  images: ImageSet;
+  dtb?: string;
+  devices?: string[];
+  kernelArgs?: string[];
+  memoryMb?: number;
+  cpus?: number;
+  /** A boot console silent for this long is declared hung. */
+  silenceMs?: number;
+}
+
+const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
+const READY_LINE = new RegExp(`${GUEST_READY_PREFIX} boot_id=(\\S+) release=(\\S+)`);
+
+export class QemuMachine implements MachineBackend {
+  readonly profile: Profile;
+  readonly description: string;
+
+  constructor(private readonly config: QemuMachineConfig) {
+    this.profile = config.profile;
+    this.description = `qemu ${config.profile.name}`;
+  }
+
+  async start(options: MachineStartOptions): Promise<RunningMachine> {
+    const clock = new PhaseClock(options.onPhase);
+    const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
+    const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};
+    let qemu: QemuProcess | undefined;
+    let guest: SshGuest | undefined;
+    const stop = async () => {
+      unsubscribeConsole();
+      await guest?.close().catch(() => {});
+      await qemu?.stop();
+      await serial.close();
+    };
+    try {
+      clock.begin('qemu-start');
+      const { process: started, port } = await this.spawn(serial, options);
+      qemu = started;
+      const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
+      clock.begin('kernel-boot');
+      const ready = await this.waitForReadiness(serial, limits);
+
+      clock.begin('ssh-ready');
+      const privateKey = await readFile(this.config.images.sshKey.privateKeyPath);
+      const client = await connectSsh({ host: '127.0.0.1', port, username: 'root', privateKey }, limits);
+      guest = await SshGuest.open(client, {
+        dmesgLogPath: join(options.artifactsDir, 'dmesg.log'),
+        machineDied: qemu.died,
+        signal: options.signal,
+        deadline: options.deadline,
+      });
+      clock.end();
+      const running = qemu;
+      const openedGuest = guest;
+      return {
+        profile: this.profile,
+        guest: openedGuest,
+        died: running.died,
+        phases: clock.phases,
+        release: ready.release,
+        bootId: ready.bootId,
+        consoleTail: (lines) => serial.tail(lines),
+        stop,
+      };
+    } catch (error) {
+      clock.end();
+      await stop();
+      throw error;
+    }
+  }
+
+  private async spawn(serial: SerialConsole, options: MachineStartOptions): Promise<{ process: QemuProcess; port: number }> {
+    // The port is free when asked for but another process may take it first; QEMU then refuses to start, and a new port is tried.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freeLoopbackPort();
+      const spec: QemuBootSpec = {
+        profile: this.profile,
+        kernelImage: this.config.images.kernel.imagePath,
+        initramfs: this.config.images.initramfsPath,
+        xen: this.config.images.xenPath,
+        dtb: this.config.dtb,
+        sshPort: port,
+        memoryMb: this.config.memoryMb,
+        cpus: this.config.cpus,
+        kernelArgs: this.config.kernelArgs,
+        devices: this.config.devices,
+      };
+      const command = qemuCommand(spec);
+      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellQuote([command.file, ...command.args])}\n`, { mode: 0o755 });
+      const process = QemuProcess.start(command, serial);
+      let outcome: 'running' | 'exited';
+      try {
+        const first = Promise.race([waitForFirstByte(serial).then(() => 'running' as const), process.exited.then(() => 'exited' as const)]);
+        outcome = await race(first, 'QEMU to start', { signal: options.signal, deadline: options.deadline });
+      } catch (error) {
+        await process.stop();
+        throw error;
+      }
+      if (outcome === 'running') return { process, port };
+      if (attempt < 3 && HOSTFWD_CLASH.test(process.stderr())) continue;
+      await process.died; // rejects with the exit code, stderr and serial tail
+    }
+  }
+
+  private async waitForReadiness(serial: SerialConsole, limits: WaitLimits): Promise<{ bootId: string; release: string }> {
+    const silenceMs = this.config.silenceMs ?? 60_000;
+    const watchdog = consoleWatchdog(serial, silenceMs);
+    try {
+      const line = await serial.waitForLine(
+        READY_LINE,
+        'the guest readiness line',
+        { ...limits, dies: [...(limits.dies ?? []), watchdog.silent] },
+        () =>
+          new InfraError('E_BOOT_TIMEOUT', `the guest did not print its readiness line ('${GUEST_READY_PREFIX} …') in time`, {
+            evidence: ['--- serial console (last lines) ---', ...serial.tail(20)],
+          }),
+      );
+      const match = READY_LINE.exec(line)!;
+      return { bootId: match[1]!, release: match[2]! };
+    } finally {
+      watchdog.dispose();
+    }
+  }
+}
+
+function waitForFirstByte(serial: SerialConsole): Promise<void> {
+  if (serial.bytes > 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const unsubscribe = serial.onChunk(() => {
+      unsubscribe();
+      resolve();
+    });
+  });
+}
+
+/** Rejects when the console has printed nothing for silenceMs: a hung boot ends at once, with the reason. */
+function consoleWatchdog(serial: SerialConsole, silenceMs: number): { silent: Promise<never>; dispose(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const silent = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      const quietFor = Date.now() - serial.lastOutputAt;
+      if (quietFor >= silenceMs) {
+        reject(
+          new InfraError('E_CONSOLE_SILENT', `the boot console has been silent for ${formatMs(quietFor)}`, {
+            evidence: ['--- serial console (last lines) ---', ...serial.tail(20)],
+          }),
+        );
+      }
+    }, 1000);
+  });
+  silent.catch(() => {});
+  return { silent, dispose: () => clearInterval(timer) };
+}

@@ -1,0 +1,121 @@
+// Owns one QEMU child: started in its own process group, tied to pilot's life, stopped gracefully then by force.
+import { execa, type ResultPromise } from 'execa';
+import { InfraError } from '../core/errors.ts';
+import { formatMs } from '../core/wait.ts';
+import type { QemuCommand } from './qemu-command.ts';
+import type { SerialConsole } from './serial-console.ts';
+
+export interface QemuExit {
+  code: number | undefined;
+  signal: string | undefined;
+}
+
+const STDERR_KEEP = 8192;
+const live = new Set<QemuProcess>();
+
+// Last resort: if pilot exits without stopping a machine (a bug, an uncaught throw), its process group dies with it.
+process.once('exit', () => {
+  for (const machine of live) machine.killNow();
+});
+
+/** Every QEMU this process started and has not yet seen exit; the SIGINT test and Ctrl-C handling read it. */
+export function liveQemuPids(): number[] {
+  return [...live].map((machine) => machine.pid);
+}
+
+export class QemuProcess {
+  readonly pid: number;
+  /** Resolves when QEMU has exited, for any reason. */
+  readonly exited: Promise<QemuExit>;
+  /** Rejects with the reason when QEMU exits without pilot asking it to; never resolves. */
+  readonly died: Promise<never>;
+  private stopping = false;
+  private hasExited = false;
+  private stderrTail = '';
+  private readonly child: ResultPromise;
+
+  private constructor(command: QemuCommand, private readonly serial: SerialConsole) {
+    // setpriv --pdeathsig makes the kernel kill QEMU even if pilot itself is SIGKILLed.
+    this.child = execa('setpriv', ['--pdeathsig', 'KILL', '--', command.file, ...command.args], {
+      detached: true,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: false,
+    });
+    if (this.child.pid === undefined) throw new InfraError('E_QEMU_SPAWN', `could not start ${command.file}`);
+    this.pid = this.child.pid;
+    live.add(this);
+    this.child.stdout?.on('data', (chunk: Buffer) => this.serial.feed(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_KEEP);
+    });
+    const startedAt = Date.now();
+    this.exited = this.child.then((result) => {
+      this.hasExited = true;
+      live.delete(this);
+      return { code: result.exitCode, signal: result.signal };
+    });
+    this.died = this.exited.then((exit) => {
+      throw this.stopping ? new InfraError('E_QEMU_STOPPED', 'QEMU was stopped by pilot') : this.deathError(exit, Date.now() - startedAt);
+    });
+    // Waiters attach their own handlers; this one only keeps an unobserved death from crashing pilot.
+    this.died.catch(() => {});
+  }
+
+  static start(command: QemuCommand, serial: SerialConsole): QemuProcess {
+    return new QemuProcess(command, serial);
+  }
+
+  get running(): boolean {
+    return !this.hasExited;
+  }
+
+  stderr(): string {
+    return this.stderrTail;
+  }
+
+  private deathError(exit: QemuExit, afterMs: number): InfraError {
+    const stderr = this.stderrTail.trim();
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    // QEMU's device models abort the whole emulator on some guest faults; that is infrastructure, not the kernel.
+    const hardware = /hardware error|Aborted|assertion/i.test(stderr);
+    const code = hardware ? 'E_QEMU_HARDWARE_ERROR' : 'E_QEMU_EXIT';
+    const evidence = [
+      ...(stderr ? ['--- QEMU stderr ---', ...stderr.split('\n').slice(-15)] : []),
+      '--- serial console (last lines) ---',
+      ...this.serial.tail(15),
+    ];
+    return new InfraError(code, `QEMU ${how} after ${formatMs(afterMs)}`, { evidence });
+  }
+
+  /** Graceful first (SIGTERM lets QEMU close its files), then SIGKILL to the whole group. */
+  async stop(graceMs = 3000): Promise<QemuExit> {
+    this.stopping = true;
+    if (this.hasExited) return this.exited;
+    this.signalGroup('SIGTERM');
+    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
+    try {
+      return await this.exited;
+    } finally {
+      clearTimeout(timer);
+      this.child.stdin?.destroy();
+    }
+  }
+
+  /** Synchronous kill for exit handlers, where nothing async can run. */
+  killNow(): void {
+    this.stopping = true;
+    this.signalGroup('SIGKILL');
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  }
+}
