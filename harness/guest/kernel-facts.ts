@@ -19,8 +19,8 @@ export interface KernelFacts {
   el: KernelFact<ExceptionLevelFact> | undefined;
   /** From arch/arm64/kvm/arm.c kvm_arm_init(). */
   kvm: KernelFact<KvmMode> | undefined;
-  /** arm-smmu-v3 devices that logged during probe, e.g. 9050000.smmuv3, and their lines. */
-  smmu: { devices: string[]; lines: Array<KernelFact<string>> };
+  /** Every arm-smmu-v3 line of the boot; value is the device, e.g. 9050000.smmuv3. Empty when no SMMUv3 probed. */
+  smmu: Array<KernelFact<string>>;
   /** Hypervisor version from arch/arm/xen/enlighten.c ("Xen 4.17 support found"). */
   xen: KernelFact<string> | undefined;
   /** seq of the `Linux version` line the facts were read from; undefined when the log does not reach back to boot. */
@@ -47,13 +47,13 @@ const XEN_LINE = /^Xen (\S+) support found/;
  * only records from the last `Linux version` line on count.
  */
 export function readKernelFacts(records: ReadonlyArray<KmsgRecord>): KernelFacts {
-  const bootIndex = findLastIndex(records, (record) => LINUX_VERSION.test(record.text));
+  const bootIndex = findLastIndex(records, (record) => record.facility === 0 && LINUX_VERSION.test(record.text));
   const boot = bootIndex >= 0 ? records.slice(bootIndex) : records;
   const facts: KernelFacts = {
     release: undefined,
     el: undefined,
     kvm: undefined,
-    smmu: { devices: [], lines: [] },
+    smmu: [],
     xen: undefined,
     bootSeq: bootIndex >= 0 ? records[bootIndex]!.seq : undefined,
   };
@@ -63,6 +63,7 @@ export function readKernelFacts(records: ReadonlyArray<KmsgRecord>): KernelFacts
     const text = record.text;
     const fact = <T>(value: T): KernelFact<T> => ({ value, seq: record.seq, line: text });
     let found: RegExpExecArray | null;
+    // One fact per line; the first occurrence wins except for the mixed-EL warning, which overrides.
     if ((found = LINUX_VERSION.exec(text))) facts.release ??= fact(found[1]!);
     else if ((found = EL_LINE.exec(text))) facts.el ??= fact(Number(found[1]) as 1 | 2);
     else if (MIXED_EL_LINE.test(text)) facts.el = fact('mixed');
@@ -70,10 +71,8 @@ export function readKernelFacts(records: ReadonlyArray<KmsgRecord>): KernelFacts
       const message = text.replace(KVM_PREFIX, '');
       const mode = KVM_MODES.find(([pattern]) => pattern.test(message));
       if (mode) facts.kvm ??= fact(mode[1]);
-    } else if ((found = SMMU_V3_LINE.exec(text))) {
-      facts.smmu.lines.push(fact(found[1]!));
-      if (!facts.smmu.devices.includes(found[1]!)) facts.smmu.devices.push(found[1]!);
-    } else if ((found = XEN_LINE.exec(text))) facts.xen ??= fact(found[1]!);
+    } else if ((found = SMMU_V3_LINE.exec(text))) facts.smmu.push(fact(found[1]!));
+    else if ((found = XEN_LINE.exec(text))) facts.xen ??= fact(found[1]!);
   }
   return facts;
 }

@@ -6,16 +6,28 @@ import type { Profile } from '../machine/profile.ts';
 export interface StepContext {
   guest: Guest;
   profile: Profile;
-  /** Aborts on Ctrl-C, on the scenario's timeout and when the machine dies. */
+  /** Aborts on Ctrl-C, on the step's deadline, when the machine dies, and once the step has ended. */
   signal: AbortSignal;
   /** Absolute deadline (Date.now() ms) for this step: the step's `timeout` or what is left of the scenario's. */
   deadline: number;
   /** Rejects when the machine dies; race every wait against it. */
   machineDied: Promise<never>;
+  /** kmsg seq where this step's window begins: records with seq >= windowStart were logged after the step began. */
+  windowStart: number;
+  /** kmsg seq where the previous step's window began (equals windowStart for the first step). */
+  previousWindowStart: number;
   /** Kernel log records logged since this step began (synchronised on each call). */
   dmesgSinceStepStart(): Promise<KmsgRecord[]>;
-  /** Wait until a record satisfying `match` appears after the step began, or the deadline passes. Returns it. */
-  waitForDmesg(match: (record: KmsgRecord) => boolean, deadline: number, what: string): Promise<KmsgRecord>;
+  /**
+   * Waits until a record with seq >= `fromSeq` (default: windowStart) satisfies `match`, reading records as they
+   * arrive. Resolves with it, or with undefined once `deadline` passes without one. Rejects on abort or machine death.
+   */
+  waitForDmesg(
+    match: (record: KmsgRecord) => boolean,
+    deadline: number,
+    what: string,
+    fromSeq?: number,
+  ): Promise<KmsgRecord | undefined>;
   /** Notes one checked assertion for the report; failing ones are thrown as AssertionFailure by the step. */
   note(assertion: string): void;
   /** Folder for this run's artifacts. */
@@ -27,10 +39,25 @@ export interface StepKind<Spec = unknown> {
   readonly name: string;
   /** One sentence for `pilot schema` and the README. */
   readonly description: string;
-  /** Validates the step's body (the value under its key). */
+  /** Validates the step's body (the value under its key); its output (durations in ms, lists normalised) is what `run` gets. */
   readonly schema: z.ZodType<Spec>;
   /** Short title for progress lines and JUnit test case names. */
   title(spec: Spec): string;
   /** Throws AssertionFailure when the kernel misbehaves and InfraError when the harness or target does. */
   run(spec: Spec, context: StepContext): Promise<void>;
+}
+
+/** Any registered kind; Spec is both read and written by a kind, so the list of kinds can only be typed loosely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStepKind = StepKind<any>;
+
+/** Identity helper that checks a kind's methods against its own schema's output type. */
+export function defineStepKind<Spec>(kind: StepKind<Spec>): StepKind<Spec> {
+  return kind;
+}
+
+/** Shortens user text for titles and messages. */
+export function clip(text: string, max = 60): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > max ? `${oneLine.slice(0, max - 1)}…` : oneLine;
 }

@@ -1,0 +1,230 @@
+// Loads scenario files: YAML with source positions, validated against the schema, every problem reported at once as file:line:col.
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../core/errors.ts';
+import type { ProfileName } from '../machine/profile.ts';
+import type { KernelErrorOptOut } from '../steps/kernel-oracle.ts';
+import { STEP_KINDS } from '../steps/registry.ts';
+import type { AnyStepKind } from '../steps/step.ts';
+import { formatDataPath, placeIssues, scenarioErrorMap } from './issues.ts';
+import { buildScenarioSchema, STEP_COMMON_KEYS, type ScenarioDocument } from './schema.ts';
+import { parseYamlSource, type DataPath, type SourcePosition } from './yaml-source.ts';
+
+export interface LoadedStep {
+  /** 0-based position in the scenario's steps. */
+  index: number;
+  /** The step kind's name, e.g. 'expect-dmesg'. */
+  kind: string;
+  /** The step body as the kind's schema parsed it (durations in ms, lists normalised). */
+  spec: unknown;
+  /** The step's `name`, or the title its kind makes from the spec. */
+  title: string;
+  /** Milliseconds from the step's own `timeout`, when it has one. */
+  timeoutMs: number | undefined;
+  /** 1-based position of the step in its file. */
+  line: number;
+  column: number;
+}
+
+export interface LoadedScenario {
+  name: string;
+  description: string | undefined;
+  /** As given to loadScenarios (relative paths stay relative, for messages). */
+  file: string;
+  profiles: ProfileName[];
+  /** Overlay names for each profile in `profiles` (empty list when none); validated by the machine layer. */
+  dtbOverlays: Partial<Record<ProfileName, string[]>>;
+  timeoutMs: number;
+  kernelErrors: KernelErrorOptOut[];
+  tags: string[];
+  steps: LoadedStep[];
+  /** Where a key path was written, e.g. ['dtb-overlays', 'kvm-el2', 0], so later checks can report file:line:col too. */
+  locate(path: DataPath): SourcePosition;
+}
+
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  column: number;
+  /** Key path like steps[2].expect-dmesg.contains, or '' for the whole file and YAML syntax. */
+  path: string;
+  message: string;
+}
+
+export function formatProblem(problem: ScenarioProblem): string {
+  const where = `${problem.file}:${problem.line}:${problem.column}`;
+  return problem.path ? `${where}: ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
+}
+
+/** Every problem in every file, in one error; `problems` holds them structured for editors and tests. */
+export class ScenarioLoadError extends InputError {
+  readonly problems: ScenarioProblem[];
+  constructor(problems: ScenarioProblem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super('E_SCENARIO_INVALID', [`scenario files have ${count}:`, ...problems.map(formatProblem)].join('\n'), {
+      hint: 'run `pilot schema --out scenario.schema.json` and point your editor at it to catch these while typing',
+    });
+    this.problems = problems;
+  }
+}
+
+export interface ParseResult {
+  scenario: LoadedScenario | undefined;
+  problems: ScenarioProblem[];
+}
+
+/** Parses and validates one file's text; never throws for bad input, it returns the problems. */
+export function parseScenario(text: string, file: string, kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): ParseResult {
+  const source = parseYamlSource(text);
+  const problem = (position: SourcePosition, path: string, message: string): ScenarioProblem => ({ file, ...position, path, message });
+
+  if (source.document.errors.length) {
+    const problems = source.document.errors.map((error) => problem(source.positionOf(error.pos[0]), '', `YAML: ${firstLine(error.message)}`));
+    return { scenario: undefined, problems };
+  }
+  const data: unknown = source.document.toJS({ maxAliasCount: 1000 });
+  if (data === null || data === undefined) {
+    return { scenario: undefined, problems: [problem({ line: 1, column: 1 }, '', 'the file is empty; expected a mapping with name and steps')] };
+  }
+
+  const result = buildScenarioSchema(kinds).safeParse(data, { error: scenarioErrorMap });
+  if (!result.success) {
+    const placed = placeIssues(result.error.issues, {
+      data,
+      stepKinds: kinds.map((kind) => kind.name),
+      stepCommonKeys: STEP_COMMON_KEYS,
+    });
+    const problems = placed.map((item) => problem(source.locate(item.path, item.placement), formatDataPath(item.path), item.message));
+    return { scenario: undefined, problems: dedupe(sortProblems(problems)) };
+  }
+
+  const document = result.data as ScenarioDocument;
+  const steps = document.steps.map((raw, index): LoadedStep => {
+    const kind = kinds.find((candidate) => Object.hasOwn(raw, candidate.name))!;
+    const spec = raw[kind.name];
+    const position = source.locate(['steps', index]);
+    return {
+      index,
+      kind: kind.name,
+      spec,
+      title: typeof raw.name === 'string' ? raw.name : kind.title(spec),
+      timeoutMs: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+      line: position.line,
+      column: position.column,
+    };
+  });
+  const scenario: LoadedScenario = {
+    name: document.name,
+    description: document.description,
+    file,
+    profiles: document.profiles,
+    dtbOverlays: overlaysPerProfile(document),
+    timeoutMs: document.timeout,
+    kernelErrors: document['kernel-errors'],
+    tags: document.tags,
+    steps,
+    locate: (path) => source.locate(path),
+  };
+  return { scenario, problems: [] };
+}
+
+function overlaysPerProfile(document: ScenarioDocument): Partial<Record<ProfileName, string[]>> {
+  const written = document['dtb-overlays'];
+  const overlays: Partial<Record<ProfileName, string[]>> = {};
+  for (const profile of document.profiles) {
+    overlays[profile] = written === undefined ? [] : Array.isArray(written) ? [...written] : [...(written[profile] ?? [])];
+  }
+  return overlays;
+}
+
+/**
+ * Loads files and directories (recursing into *.yaml and *.yml, sorted), validating all of them before reporting,
+ * and rejects a scenario name used by two files.
+ */
+export async function loadScenarios(paths: ReadonlyArray<string>, kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): Promise<LoadedScenario[]> {
+  const files = await scenarioFiles(paths);
+  const scenarios: LoadedScenario[] = [];
+  const problems: ScenarioProblem[] = [];
+  for (const file of files) {
+    const result = parseScenario(await readFile(file, 'utf8'), file, kinds);
+    problems.push(...result.problems);
+    if (result.scenario) scenarios.push(result.scenario);
+  }
+  const byName = new Map<string, LoadedScenario>();
+  for (const scenario of scenarios) {
+    const first = byName.get(scenario.name);
+    if (!first) {
+      byName.set(scenario.name, scenario);
+      continue;
+    }
+    const here = scenario.locate(['name']);
+    const there = first.locate(['name']);
+    problems.push({
+      file: scenario.file,
+      ...here,
+      path: 'name',
+      message: `scenario name '${scenario.name}' is used by both ${first.file}:${there.line}:${there.column} and ${scenario.file}:${here.line}:${here.column}`,
+    });
+  }
+  if (problems.length) throw new ScenarioLoadError(problems);
+  return scenarios;
+}
+
+async function scenarioFiles(paths: ReadonlyArray<string>): Promise<string[]> {
+  const missing: string[] = [];
+  const files: string[] = [];
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    if (!info) missing.push(path);
+    else if (info.isDirectory()) files.push(...(await yamlFilesUnder(path)));
+    else files.push(path);
+  }
+  if (missing.length) {
+    throw new InputError('E_SCENARIO_NOT_FOUND', `no such scenario file or directory: ${missing.join(', ')}`);
+  }
+  if (files.length === 0) {
+    throw new InputError('E_SCENARIO_NONE', `no *.yaml or *.yml scenario files in ${paths.join(', ') || '(no paths given)'}`);
+  }
+  // The same file named twice (a directory and a file in it) is loaded once.
+  const seen = new Set<string>();
+  const unique: string[] = [];
+  for (const file of files) {
+    const real = await realpath(file);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    unique.push(file);
+  }
+  return unique;
+}
+
+async function yamlFilesUnder(directory: string): Promise<string[]> {
+  const entries = (await readdir(directory, { withFileTypes: true }))
+    .filter((entry) => !entry.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const files: string[] = [];
+  for (const entry of entries) {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) files.push(...(await yamlFilesUnder(path)));
+    else if (/\.ya?ml$/.test(entry.name)) files.push(path);
+  }
+  return files;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** zod can report the same thing twice through union branches; one line each is enough. */
+function dedupe(problems: ScenarioProblem[]): ScenarioProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = formatProblem(problem);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

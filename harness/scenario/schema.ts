@@ -1,0 +1,118 @@
+// The scenario format, defined once: the loader validates with it and `pilot schema` derives the JSON Schema from it.
+import { z } from 'zod';
+import { closest } from 'fastest-levenshtein';
+import { PROFILE_NAMES, type ProfileName } from '../machine/profile.ts';
+import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../steps/kernel-oracle.ts';
+import { STEP_KINDS } from '../steps/registry.ts';
+import type { AnyStepKind } from '../steps/step.ts';
+import { describeValue, duration, regexSource } from './fields.ts';
+
+export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
+/** Keys any step may carry next to its kind key. */
+export const STEP_COMMON_KEYS = ['name', 'timeout'] as const;
+export const DEFAULT_SCENARIO_TIMEOUT = '3m';
+
+const profileName = z.enum(PROFILE_NAMES).describe('A platform profile.');
+const overlayNames = z.array(z.string().min(1)).describe('Device-tree overlay names, applied in order.');
+
+const profiles = z
+  .array(profileName)
+  .min(1)
+  .superRefine((list, context) => {
+    list.forEach((name, index) => {
+      if (list.indexOf(name) !== index) context.addIssue({ code: 'custom', message: `${name} is listed twice`, path: [index] });
+    });
+  })
+  .default([...PROFILE_NAMES])
+  .describe('Profiles to run on, once each. Default: all of them.');
+
+const dtbOverlays = z
+  .union([
+    overlayNames,
+    z.strictObject(Object.fromEntries(PROFILE_NAMES.map((name) => [name, overlayNames.optional()])) as Record<ProfileName, z.ZodOptional<typeof overlayNames>>),
+  ])
+  .describe('Overlays applied on every profile (a list), or per profile (a mapping from profile to list).');
+
+/** Lowercase words are taken for pattern names, so a misspelt name is an error rather than a regex that never matches. */
+const optOutPattern = z
+  .union([
+    z.enum(KERNEL_ERROR_PATTERN_NAMES),
+    regexSource.superRefine((value, context) => {
+      if (/^[a-z-]+$/.test(value) && !isKernelErrorPatternName(value)) {
+        context.addIssue({
+          code: 'custom',
+          message: `unknown pattern name ${describeValue(value)}; did you mean '${closest(value, [...KERNEL_ERROR_PATTERN_NAMES])}'? (names: ${KERNEL_ERROR_PATTERN_NAMES.join(', ')}; anything else is a regex)`,
+        });
+      }
+    }),
+  ])
+  .describe(`An oracle pattern name (${KERNEL_ERROR_PATTERN_NAMES.join(', ')}) or a regex matched against the first line of the report.`);
+
+const kernelErrorOptOut = z
+  .strictObject({
+    pattern: optOutPattern,
+    reason: z
+      .string({ error: (issue) => (issue.input === undefined ? 'required: say why this kernel error is acceptable' : undefined) })
+      .trim()
+      .min(1, { error: 'expected a reason saying why this kernel error is acceptable' })
+      .describe('Why this kernel error is acceptable; shown in every report.'),
+  })
+  .describe('Stops the kernel-error oracle from failing steps on reports matching `pattern`.');
+
+/** One step: exactly one kind key plus the optional common keys. */
+export function stepSchema(kind: AnyStepKind) {
+  return z
+    .strictObject({
+      [kind.name]: kind.schema,
+      name: z.string().min(1).optional().describe('Title of the step in reports; overrides the generated one.'),
+      timeout: duration.optional().describe("Deadline for this step; default: what is left of the scenario's timeout."),
+    })
+    .meta({ title: kind.name, description: kind.description });
+}
+
+export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS) {
+  const steps = z
+    .array(z.xor(kinds.map(stepSchema) as unknown as [z.ZodObject, z.ZodObject]))
+    .min(1)
+    .describe(`Steps run in order; each is a mapping with one step kind (${kinds.map((kind) => kind.name).join(', ')}) and optional name and timeout.`);
+  return z
+    .strictObject({
+      name: z
+        .string()
+        .regex(SCENARIO_NAME_PATTERN, {
+          error: (issue) => `expected lowercase letters, digits and '-' (like boot-kvm-el2), got ${describeValue(issue.input)}`,
+        })
+        .describe('Unique name of the scenario: lowercase letters, digits and -.'),
+      description: z.string().optional().describe('What the scenario checks, for people.'),
+      profiles,
+      'dtb-overlays': dtbOverlays.optional(),
+      timeout: duration.prefault(DEFAULT_SCENARIO_TIMEOUT).describe('Deadline for the whole scenario on one profile, boot included. Default: 3m.'),
+      'kernel-errors': z
+        .array(kernelErrorOptOut)
+        .default([])
+        .describe('Opt-outs from the kernel-error oracle, each with the reason it is acceptable.'),
+      tags: z.array(z.string().min(1)).default([]).describe('Free-form labels for selecting scenarios.'),
+      steps,
+    })
+    .meta({
+      title: 'pilot scenario',
+      description: 'A pilot scenario: boots each listed profile and runs the steps against it.',
+    });
+}
+
+/** What a valid scenario file parses to, before steps are resolved to their kinds. */
+export interface ScenarioDocument {
+  name: string;
+  description?: string;
+  profiles: ProfileName[];
+  'dtb-overlays'?: string[] | Partial<Record<ProfileName, string[]>>;
+  timeout: number;
+  'kernel-errors': KernelErrorOptOut[];
+  tags: string[];
+  steps: Array<Record<string, unknown>>;
+}
+
+/** The JSON Schema editors use, derived from the same definition the loader validates with. */
+export function scenarioJsonSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): Record<string, unknown> {
+  return z.toJSONSchema(buildScenarioSchema(kinds), { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
+}

@@ -1,0 +1,36 @@
+// Builds the real StepContext around a FakeGuest, for unit tests of step kinds.
+import { PROFILES, type ProfileName } from '../../harness/machine/profile.ts';
+import { createStepContext } from '../../harness/runner/run-steps.ts';
+import type { StepContext } from '../../harness/steps/step.ts';
+import { FakeGuest } from './fake-guest.ts';
+
+export interface FakeStepContext {
+  context: StepContext;
+  guest: FakeGuest;
+  /** What the step noted with context.note(). */
+  assertions: string[];
+  /** Aborts the step's signal, as Ctrl-C would. */
+  abort(reason?: unknown): void;
+}
+
+/** The step's window starts at the log's current end unless `windowStart` says otherwise. */
+export function fakeStepContext(
+  options: { guest?: FakeGuest; profile?: ProfileName; deadlineMs?: number; windowStart?: number; previousWindowStart?: number } = {},
+): FakeStepContext {
+  const guest = options.guest ?? new FakeGuest();
+  const controller = new AbortController();
+  const assertions: string[] = [];
+  const windowStart = options.windowStart ?? guest.kernelLog.nextSeq();
+  const context = createStepContext({
+    guest,
+    profile: PROFILES[options.profile ?? 'kvm-el2'],
+    signal: controller.signal,
+    deadline: Date.now() + (options.deadlineMs ?? 5_000),
+    machineDied: guest.machine.died,
+    windowStart,
+    previousWindowStart: options.previousWindowStart ?? windowStart,
+    artifactsDir: '/nonexistent/artifacts',
+    note: (assertion) => assertions.push(assertion),
+  });
+  return { context, guest, assertions, abort: (reason) => controller.abort(reason) };
+}
