@@ -1,0 +1,123 @@
+// buildImages(): every guest piece from Debian packages, each a cache entry keyed by what it is made of.
+import { join } from 'node:path';
+import { installedPackageVersions } from '../host/check.ts';
+import { GUEST_ARCH, Apt } from './apt.ts';
+import { withCacheLock } from './cache.ts';
+import { defaultCacheDir } from './cache-dir.ts';
+import type { BuildContext } from './context.ts';
+import type { ImageSet } from './image-set.ts';
+import { buildInitramfs } from './initramfs.ts';
+import { DEFAULT_KERNEL_PACKAGE, buildDebianKernel, kernelAptRoots, kernelShowNames, resolveKernelPackageNames } from './kernel.ts';
+import { BASE_GUEST_MODULES } from './modules.ts';
+import { progressSink, type ImageProgress } from './progress.ts';
+import { ensureSshKeyPair } from './ssh-key.ts';
+import { GUEST_PROGRAMS, buildUserland, reachableArm64Packages, userlandAptRoots } from './userland.ts';
+import { XEN_PACKAGE, buildXen } from './xen.ts';
+
+export { defaultCacheDir } from './cache-dir.ts';
+export type { ImageProgress } from './progress.ts';
+
+export interface BuildImagesOptions {
+  cacheDir?: string;
+  signal?: AbortSignal;
+  onProgress?: (event: ImageProgress) => void;
+  /** Rebuild every piece even when its entry exists (downloads stay cached; the SSH key is kept). */
+  force?: boolean;
+  /** Debian package that selects the kernel; a metapackage is followed to its versioned image. */
+  kernelPackage?: string;
+  /** In-tree modules to load from /init after the virtio network stack, by name (e.g. the SoC's remoteproc needs). */
+  extraModules?: readonly string[];
+  /** Folder holding /init and etc/ for the initramfs; defaults to images/rootfs. */
+  rootfsTemplateDir?: string;
+}
+
+export interface PieceReport {
+  piece: string;
+  key: string;
+  path: string;
+  /** False when it came from the cache. */
+  built: boolean;
+}
+
+export interface ImageBuildReport {
+  images: ImageSet;
+  pieces: PieceReport[];
+  elapsedMs: number;
+}
+
+/** The modules /init loads: the virtio network stack first, then the extras, each once. */
+export function guestModuleList(extra: readonly string[] = []): string[] {
+  return [...new Set([...BASE_GUEST_MODULES, ...extra])];
+}
+
+export async function buildImages(options: BuildImagesOptions = {}): Promise<ImageSet> {
+  return (await buildImagesWithReport(options)).images;
+}
+
+export async function buildImagesWithReport(options: BuildImagesOptions = {}): Promise<ImageBuildReport> {
+  const started = Date.now();
+  const cacheDir = options.cacheDir ?? defaultCacheDir();
+  const progress = progressSink(options.onProgress, started);
+  const kernelPackage = options.kernelPackage ?? DEFAULT_KERNEL_PACKAGE;
+  return withCacheLock(
+    cacheDir,
+    async () => {
+      const apt = new Apt({ stateDir: join(cacheDir, 'apt'), signal: options.signal });
+      progress('apt', 'build', 'resolve package versions (apt-cache depends, show)');
+      const userlandRoots = userlandAptRoots(GUEST_PROGRAMS);
+      const [graph, hostVersions] = await Promise.all([
+        apt.dependencyGraph([...kernelAptRoots(kernelPackage), `${XEN_PACKAGE}:${GUEST_ARCH}`, ...userlandRoots]),
+        installedPackageVersions(['kmod', 'linux-kbuild-*']),
+      ]);
+      // One apt-cache show for every piece: each call costs a third of a second.
+      await apt.show([
+        ...kernelShowNames(resolveKernelPackageNames(graph, kernelPackage)),
+        `${XEN_PACKAGE}:${GUEST_ARCH}`,
+        ...reachableArm64Packages(graph, userlandRoots),
+      ]);
+      progress('apt', 'done', `${graph.size} packages in the dependency graph`);
+
+      const ctx: BuildContext = {
+        cacheDir,
+        debDir: join(cacheDir, 'debs'),
+        apt,
+        graph,
+        signal: options.signal,
+        force: options.force ?? false,
+        progress,
+        hostVersions,
+      };
+      const sshKey = await ensureSshKeyPair(cacheDir);
+      progress('ssh-key', sshKey.generated ? 'done' : 'cached', sshKey.privateKeyPath);
+
+      const kernel = await buildDebianKernel(kernelPackage, ctx);
+      const xen = await buildXen(ctx);
+      const userland = await buildUserland(ctx);
+      const initramfs = await buildInitramfs(ctx, {
+        kernel: kernel.artifact,
+        kernelKey: kernel.keys.kernel,
+        userland,
+        publicKey: sshKey.publicKey,
+        modules: guestModuleList(options.extraModules),
+        templateDir: options.rootfsTemplateDir,
+      });
+
+      const images: ImageSet = {
+        kernel: kernel.artifact,
+        initramfsPath: initramfs.path,
+        xenPath: xen.path,
+        sshKey: { privateKeyPath: sshKey.privateKeyPath, publicKey: sshKey.publicKey },
+        cacheDir,
+      };
+      const pieces: PieceReport[] = [
+        { piece: 'kernel', key: kernel.keys.kernel, path: kernel.artifact.imagePath, built: kernel.built.kernel },
+        { piece: 'kernel-headers', key: kernel.keys.headers, path: kernel.artifact.buildDir ?? '', built: kernel.built.headers },
+        { piece: 'xen', key: xen.key, path: xen.path, built: xen.built },
+        { piece: 'userland', key: userland.key, path: userland.tree, built: userland.built },
+        { piece: 'initramfs', key: initramfs.key, path: initramfs.path, built: initramfs.built },
+      ];
+      return { images, pieces, elapsedMs: Date.now() - started };
+    },
+    { signal: options.signal, onWait: (pid) => progress('apt', 'build', `waiting for another image build (pid ${pid}) to finish`) },
+  );
+}
