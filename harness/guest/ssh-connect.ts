@@ -39,6 +39,8 @@ function attempt(target: SshTarget, timeoutMs: number): Promise<Client> {
     };
     client.once('ready', () => {
       client.off('error', onError);
+      // ssh2 emits 'error' when the peer resets (a guest that crashed or was stopped); unhandled, that would kill pilot.
+      client.on('error', () => {});
       resolve(client);
     });
     client.once('error', onError);

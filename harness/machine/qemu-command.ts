@@ -30,9 +30,10 @@ export interface QemuCommand {
 
 export const QEMU_BINARY = 'qemu-system-aarch64';
 
-// Xen loads dom0 and its initrd from where guest-loader puts them; these sit clear of Xen itself at the start of RAM.
-const XEN_DOM0_KERNEL_ADDR = '0x47000000';
-const XEN_DOM0_INITRD_ADDR = '0x4c000000';
+// Where guest-loader puts dom0 and its initrd. Measured: with the kernel at 0x47000000 Xen 4.17 hits "Xen BUG at page_alloc.c:1429"
+// while freeing the boot module; these addresses boot, and leave 112 MiB for the kernel and 512 MiB above for the initrd.
+const XEN_DOM0_KERNEL_ADDR = '0x49000000';
+const XEN_DOM0_INITRD_ADDR = '0x50000000';
 
 /** QEMU splits option values on commas; a literal comma is written twice. */
 export function escapeOptionValue(value: string): string {

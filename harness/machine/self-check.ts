@@ -44,14 +44,14 @@ export async function checkProfile(profile: Profile, guest: Guest, limits: SelfC
     {
       what: 'SMMU',
       expected: profile.smmu ? 'an arm-smmu-v3 probe line and an entry in /sys/class/iommu' : 'no SMMU',
-      observed: facts.smmu.length ? `${facts.smmu[0]} (/sys/class/iommu: ${iommus.join(' ') || 'empty'})` : iommus.length ? `/sys/class/iommu: ${iommus.join(' ')}` : 'no SMMU',
+      observed: facts.smmu.length ? `${facts.smmu[0]!.line} (/sys/class/iommu: ${iommus.join(' ') || 'empty'})` : iommus.length ? `/sys/class/iommu: ${iommus.join(' ')}` : 'no SMMU',
       ok: profile.smmu ? facts.smmu.length > 0 && iommus.length > 0 : facts.smmu.length === 0 && iommus.length === 0,
     },
     {
       what: 'KVM',
       expected: profile.kvm === 'vhe' ? 'kvm [1]: VHE mode initialized successfully' : 'kvm [1]: HYP mode not available',
       observed: facts.kvm?.line ?? '(no kvm line in the kernel log)',
-      ok: facts.kvm?.mode === profile.kvm,
+      ok: facts.kvm?.value === profile.kvm,
     },
   ];
   const failed = checks.filter((check) => !check.ok);

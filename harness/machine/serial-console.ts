@@ -4,7 +4,7 @@ import { race, type WaitLimits } from '../core/wait.ts';
 
 type LineListener = (line: string) => void;
 
-const TAIL_LINES = 60;
+const TAIL_LINES = 200;
 
 export class SerialConsole {
   private readonly file: WriteStream;

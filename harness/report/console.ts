@@ -108,6 +108,8 @@ export class ConsoleReporter implements Reporter {
 
   onStepBegin(run: PlannedRun, index: number, title: string): void {
     this.lastPhase.delete(run.id);
+    // In CI logs a step that hangs must show which one it is.
+    if (!this.mode.isTTY) this.writeLines([`[${run.id}] step ${index + 1}/${run.stepTitles.length} ${title} …`]);
     const live = this.live.get(run.id);
     if (live) live.activity = `step ${index + 1}/${run.stepTitles.length} ${title}`;
   }

@@ -1,0 +1,34 @@
+// Parses flags with node:util and turns its errors into InputErrors that name the flag.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { InputError } from '../core/errors.ts';
+import { parseDuration } from '../core/duration.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function parseFlags<O extends Options>(command: string, argv: string[], options: O) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/^.*?: /, '') : String(error);
+    throw new InputError('E_BAD_FLAG', `pilot ${command}: ${message} (see pilot ${command} --help)`);
+  }
+}
+
+export function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InputError('E_BAD_FLAG', `${flag}: expected a positive integer, got '${value}'`);
+  return parsed;
+}
+
+export function durationFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (ms === undefined || ms <= 0) throw new InputError('E_BAD_FLAG', `${flag}: expected a duration like 90s or 5m, got '${value}'`);
+  return ms;
+}
+
+/** Accepts `--profile a --profile b` and `--profile a,b`. */
+export function listFlag(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+}

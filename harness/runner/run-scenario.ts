@@ -1,0 +1,104 @@
+// Runs one scenario on one profile: start the machine, self-check it, run the steps, and always stop it and keep the artifacts.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { toPilotError, type PilotError } from '../core/errors.ts';
+import { earliest } from '../core/wait.ts';
+import type { MachineBackend, RunningMachine } from '../machine/machine.ts';
+import { checkProfile } from '../machine/self-check.ts';
+import type { Reporter, PlannedRun } from '../report/reporter.ts';
+import type { FailureInfo, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { createRunDir } from './artifacts.ts';
+import { runSteps, StepsInterrupted } from './run-steps.ts';
+
+/** Boot may take at most this long even when the scenario allows more; a hung boot must not eat a whole nightly. */
+const BOOT_LIMIT_MS = 5 * 60_000;
+
+export interface ScenarioRunInput {
+  planned: PlannedRun;
+  scenario: LoadedScenario;
+  backend: MachineBackend;
+  artifactsRoot: string;
+  reporter: Required<Reporter>;
+  signal: AbortSignal;
+  /** --timeout: replaces the scenario's own. */
+  timeoutMs?: number | undefined;
+}
+
+export function failureInfo(error: PilotError): FailureInfo {
+  return { code: error.code, message: error.message, evidence: error.evidence, ...(error.hint ? { hint: error.hint } : {}) };
+}
+
+function statusOf(error: PilotError): Status {
+  return error.failureClass === 'fail' ? 'fail' : 'error';
+}
+
+export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
+  const { planned, scenario, backend, reporter, signal } = input;
+  const startedAt = new Date();
+  const artifactsDir = await createRunDir(input.artifactsRoot, planned.id);
+  const deadline = startedAt.getTime() + (input.timeoutMs ?? scenario.timeoutMs);
+  const phases: PhaseTiming[] = [];
+  let steps: StepResult[] = [];
+  let machine: RunningMachine | undefined;
+  let failure: PilotError | undefined;
+  reporter.onRunBegin(planned);
+  try {
+    machine = await backend.start({
+      artifactsDir,
+      signal,
+      deadline: earliest(deadline, Date.now() + BOOT_LIMIT_MS)!,
+      onPhase: (phase) => reporter.onPhase(planned, phase),
+      onConsole: (chunk) => reporter.onConsole(planned, chunk),
+    });
+    phases.push(...machine.phases);
+
+    const checkStarted = Date.now();
+    reporter.onPhase(planned, 'self-check');
+    const observed = await checkProfile(backend.profile, machine.guest, { signal, deadline });
+    await writeFile(join(artifactsDir, 'self-check.txt'), observed.join('\n') + '\n');
+    phases.push({ name: 'self-check', startedAtMs: checkStarted, durationMs: Date.now() - checkStarted });
+
+    const stepsStarted = Date.now();
+    steps = await runSteps({
+      scenario,
+      profile: backend.profile,
+      guest: machine.guest,
+      signal,
+      deadline,
+      machineDied: machine.died,
+      artifactsDir,
+      hooks: {
+        onStepBegin: (index, title) => reporter.onStepBegin(planned, index, title),
+        onStepEnd: (step) => reporter.onStepEnd(planned, step),
+      },
+    });
+    phases.push({ name: 'steps', startedAtMs: stepsStarted, durationMs: Date.now() - stepsStarted });
+  } catch (error) {
+    // An interrupted step engine still hands back what it recorded, so the report shows where Ctrl-C landed.
+    if (error instanceof StepsInterrupted) steps = error.steps;
+    failure = toPilotError(error);
+  } finally {
+    await machine?.stop().catch(() => {});
+  }
+
+  const failedStep = steps.find((step) => step.status === 'fail' || step.status === 'error');
+  const status: Status = failure ? statusOf(failure) : failedStep ? failedStep.status : 'pass';
+  const result: RunResult = {
+    id: planned.id,
+    scenario: scenario.name,
+    file: scenario.file,
+    profile: backend.profile.name,
+    status,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    phases,
+    steps,
+    artifactsDir,
+    ...(machine?.release ? { kernelRelease: machine.release } : {}),
+    ...(failure ? { failure: failureInfo(failure) } : failedStep?.failure ? { failure: failedStep.failure } : {}),
+  };
+  await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  reporter.onRunEnd(planned, result);
+  return result;
+}

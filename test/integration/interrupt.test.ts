@@ -1,0 +1,28 @@
+// Ctrl-C on a running `pilot run` must stop its QEMU, write results and exit 130.
+import { describe, expect, it } from 'vitest';
+import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
+import { alive, qemuChildrenOf, waitForOutput } from './support/processes.ts';
+
+describe('interrupting pilot run', () => {
+  it('leaves no QEMU behind after SIGINT and exits 130', async () => {
+    const base = await artifactsBase();
+    const child = startPilot(['run', 'test/fixtures/integration/long-sleep.yaml', '--artifacts', base]);
+    let output = '';
+    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+
+    // Wait until the scenario's step is running, so QEMU is certainly up.
+    expect(await waitForOutput(() => output, /step 1\/1 .*sleep 600/, 180_000), output).toBe(true);
+    const qemus = await qemuChildrenOf(child.pid!);
+    expect(qemus).toHaveLength(1);
+
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode, result.all).toBe(130);
+    for (const pid of qemus) expect(alive(pid), `QEMU ${pid} still running`).toBe(false);
+    const summary = await latestResults(base);
+    expect(summary.interrupted).toBe(true);
+    expect(summary.runs[0]!.status).toBe('error');
+    expect(summary.runs[0]!.failure?.code).toBe('E_ABORTED');
+    expect(summary.runs[0]!.steps[0]!.status).toBe('error');
+  });
+});
