@@ -32,10 +32,9 @@ export class KmsgStream implements KernelLog {
     this.file = logPath ? createWriteStream(logPath, { flags: 'a' }) : undefined;
   }
 
-  /** Opens the stream and waits until the backlog up to now has arrived. */
-  async start(limits: { signal?: AbortSignal; deadline?: number; dies?: ReadonlyArray<Promise<never>> }): Promise<void> {
-    await this.open();
-    await this.sync(limits);
+  /** Opens the stream; the backlog arrives on its own, and the first sync() proves it has. */
+  start(): Promise<void> {
+    return this.open();
   }
 
   private open(): Promise<void> {

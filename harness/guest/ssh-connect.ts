@@ -32,6 +32,11 @@ function attempt(target: SshTarget, timeoutMs: number): Promise<Client> {
       keepaliveCountMax: 3,
       // Guest host keys are made fresh at each boot; trust comes from the per-run key and the loopback-only forward.
       hostVerifier: () => true,
+      // dropbear -R makes a host key of the type the client asks for on first connect; RSA or ECDSA keygen takes seconds under TCG.
+      algorithms: {
+        serverHostKey: ['ssh-ed25519'],
+        kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org'],
+      },
     };
     const onError = (error: Error) => {
       client.destroy();

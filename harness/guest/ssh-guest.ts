@@ -41,7 +41,7 @@ export class SshGuest implements Guest {
 
   static async open(client: Client, options: SshGuestOptions = {}): Promise<SshGuest> {
     const guest = new SshGuest(client, options);
-    await guest.stream.start({ signal: options.signal, deadline: options.deadline, dies: guest.dies });
+    await guest.stream.start();
     return guest;
   }
 
