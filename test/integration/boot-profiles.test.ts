@@ -5,7 +5,7 @@ import { artifactsBase, latestResults, runFile, startPilot } from './support/pil
 
 const EL = { 'kvm-el2': 2, 'xen-el1': 1, el1: 1 } as const;
 
-describe('pilot run on the three QEMU profiles', () => {
+describe('pilot run on the three QEMU profiles', { timeout: 300_000 }, () => {
   it('boots kvm-el2, xen-el1 and el1 and passes every boot scenario', async () => {
     const base = await artifactsBase();
     const result = await startPilot(['run', 'scenarios/boot-kvm-el2.yaml', 'scenarios/boot-xen-el1.yaml', 'scenarios/boot-el1.yaml', '--artifacts', base]);

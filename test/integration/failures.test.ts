@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { artifactsBase, latestResults, runFile, startPilot } from './support/pilot-cli.ts';
 import { qemuChildrenOf, waitForOutput } from './support/processes.ts';
 
-describe('failures on real machines', () => {
+describe('failures on real machines', { timeout: 300_000 }, () => {
   it('reports a false assertion and a kernel panic as FAIL, quoting what the kernel printed', async () => {
     const base = await artifactsBase();
     const result = await startPilot([

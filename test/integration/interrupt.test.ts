@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 import { alive, qemuChildrenOf, waitForOutput } from './support/processes.ts';
 
-describe('interrupting pilot run', () => {
+describe('interrupting pilot run', { timeout: 300_000 }, () => {
   it('leaves no QEMU behind after SIGINT and exits 130', async () => {
     const base = await artifactsBase();
     const child = startPilot(['run', 'test/fixtures/integration/long-sleep.yaml', '--artifacts', base]);
