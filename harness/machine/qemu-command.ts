@@ -64,7 +64,8 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
     '-nodefaults',
     '-no-user-config',
     '-machine', machineOption(profile),
-    '-cpu', 'max',
+    // The architected QARMA pointer-auth algorithm is slow under TCG; the IMPDEF one keeps PAuth and boots about 3x faster.
+    '-cpu', 'max,pauth-impdef=on',
     '-smp', String(spec.cpus ?? 2),
     '-m', String(spec.memoryMb ?? 1024),
     '-display', 'none',
