@@ -7,6 +7,8 @@ import { connectSsh } from '../guest/ssh-connect.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
 import type { ImageSet } from '../images/image-set.ts';
 import { GUEST_READY_PREFIX } from '../images/guest-contract.ts';
+import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
+import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
 import type { MachineBackend, MachineStartOptions, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
 import type { Profile } from './profile.ts';
@@ -18,7 +20,10 @@ import { SerialConsole } from './serial-console.ts';
 export interface QemuMachineConfig {
   profile: Profile;
   images: ImageSet;
-  dtb?: string;
+  /** Boot with the simulated SoC: its DMA masters on the PCI bus and its nodes in the device tree. Default: true. */
+  soc?: boolean;
+  /** Device-tree overlays applied after the SoC's base fragment, e.g. ['el2']. */
+  overlays?: readonly string[];
   devices?: string[];
   kernelArgs?: string[];
   memoryMb?: number;
@@ -52,8 +57,7 @@ export class QemuMachine implements MachineBackend {
       await serial.close();
     };
     try {
-      clock.begin('qemu-start');
-      const { process: started, port } = await this.spawn(serial, options);
+      const { process: started, port } = await this.spawn(serial, options, clock);
       qemu = started;
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
       clock.begin('kernel-boot');
@@ -88,23 +92,36 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async spawn(serial: SerialConsole, options: MachineStartOptions): Promise<{ process: QemuProcess; port: number }> {
+  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number }> {
+    const soc = this.config.soc ?? true;
+    const spec: Omit<QemuBootSpec, 'sshPort'> = {
+      profile: this.profile,
+      kernelImage: this.config.images.kernel.imagePath,
+      initramfs: this.config.images.initramfsPath,
+      xen: this.config.images.xenPath,
+      memoryMb: Math.max(this.config.memoryMb ?? SIM_SOC_MIN_MEMORY_MB, soc ? SIM_SOC_MIN_MEMORY_MB : 0),
+      cpus: this.config.cpus,
+      kernelArgs: this.config.kernelArgs,
+      devices: [...(soc ? SIM_SOC_DEVICES : []), ...(this.config.devices ?? [])],
+    };
+    let dtb: string | undefined;
+    if (soc) {
+      clock.begin('device-tree');
+      // The tree is QEMU's own for exactly these flags (the port does not shape it), plus the SoC and the scenario's overlays.
+      const built = await buildMachineDtb({
+        qemuArgs: qemuCommand({ ...spec, sshPort: 0 }).args,
+        overlays: this.config.overlays ?? [],
+        outPath: join(options.artifactsDir, 'machine.dtb'),
+        signal: options.signal,
+      });
+      dtb = built.path;
+      await writeFile(join(options.artifactsDir, 'machine-dtb.txt'), `applied: ${built.applied.join(', ')}\n`);
+    }
+    clock.begin('qemu-start');
     // The port is free when asked for but another process may take it first; QEMU then refuses to start, and a new port is tried.
     for (let attempt = 1; ; attempt++) {
       const port = await freeLoopbackPort();
-      const spec: QemuBootSpec = {
-        profile: this.profile,
-        kernelImage: this.config.images.kernel.imagePath,
-        initramfs: this.config.images.initramfsPath,
-        xen: this.config.images.xenPath,
-        dtb: this.config.dtb,
-        sshPort: port,
-        memoryMb: this.config.memoryMb,
-        cpus: this.config.cpus,
-        kernelArgs: this.config.kernelArgs,
-        devices: this.config.devices,
-      };
-      const command = qemuCommand(spec);
+      const command = qemuCommand({ ...spec, dtb, sshPort: port });
       await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellQuote([command.file, ...command.args])}\n`, { mode: 0o755 });
       const process = QemuProcess.start(command, serial);
       let outcome: 'running' | 'exited';

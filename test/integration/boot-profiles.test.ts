@@ -21,7 +21,7 @@ describe('pilot run on the three QEMU profiles', { timeout: 300_000 }, () => {
     for (const run of summary.runs) {
       expect(run.steps.length).toBeGreaterThanOrEqual(4);
       expect(run.steps.every((step) => step.status === 'pass')).toBe(true);
-      expect(run.phases.map((phase) => phase.name)).toEqual(['qemu-start', 'kernel-boot', 'ssh-ready', 'self-check', 'steps']);
+      expect(run.phases.map((phase) => phase.name)).toEqual(['device-tree', 'qemu-start', 'kernel-boot', 'ssh-ready', 'self-check', 'steps']);
       // What the kernel itself printed, kept as artifacts: the console and the kmsg stream.
       const serial = await runFile(base, run.id, 'serial.log');
       expect(serial).toMatch(/Booting Linux on physical CPU/);

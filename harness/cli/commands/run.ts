@@ -12,6 +12,8 @@ import { createReporterMux } from '../../report/multiplexer.ts';
 import type { PlannedRun } from '../../report/reporter.ts';
 import { countStatuses, type RunResult, type RunSummary } from '../../report/results.ts';
 import { loadScenarios } from '../../scenario/load.ts';
+import { assertOverlaysKnown } from '../../scenario/check-overlays.ts';
+import { listOverlays } from '../../images/devicetree/overlays.ts';
 import { expandMatrix, type MatrixRun } from '../../scenario/matrix.ts';
 import { createArtifactsRoot } from '../../runner/artifacts.ts';
 import { runPool } from '../../runner/pool.ts';
@@ -89,6 +91,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   // Every file is checked before anything boots: a typo costs seconds, not a boot.
   const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
+  assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
   const matrix = expandMatrix(scenarios, profiles.filter(isProfileName));
 
   const interrupts = trapInterrupts();
@@ -112,7 +115,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         runScenario({
           planned: plans[index]!,
           scenario: run.scenario,
-          backend: new QemuMachine({ profile: PROFILES[run.profile], images }),
+          backend: new QemuMachine({ profile: PROFILES[run.profile], images, overlays: run.scenario.dtbOverlays[run.profile] ?? [] }),
           artifactsRoot: artifactsDir,
           reporter,
           signal: interrupts.signal,
