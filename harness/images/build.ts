@@ -1,15 +1,17 @@
-// buildImages(): every guest piece from Debian packages, each a cache entry keyed by what it is made of.
+// buildImages(): every guest piece from Debian packages plus the simulated SoC, each a cache entry keyed by what it is made of.
 import { join } from 'node:path';
 import { installedPackageVersions } from '../host/check.ts';
 import { GUEST_ARCH, Apt } from './apt.ts';
 import { withCacheLock } from './cache.ts';
 import { defaultCacheDir } from './cache-dir.ts';
 import type { BuildContext } from './context.ts';
-import type { ImageSet } from './image-set.ts';
+import type { ImageSet, SimulatedSoc } from './image-set.ts';
 import { buildInitramfs } from './initramfs.ts';
 import { DEFAULT_KERNEL_PACKAGE, buildDebianKernel, kernelAptRoots, kernelShowNames, resolveKernelPackageNames } from './kernel.ts';
 import { BASE_GUEST_MODULES } from './modules.ts';
 import { progressSink, type ImageProgress } from './progress.ts';
+import { SIM_MODULE_DEPENDS } from './sim-module/build-module.ts';
+import { SOC_FIRMWARE_PIECE, SOC_HOST_PACKAGES, SOC_MODULE_PIECE, buildSoc } from './soc.ts';
 import { ensureSshKeyPair } from './ssh-key.ts';
 import { GUEST_PROGRAMS, buildUserland, reachableArm64Packages, userlandAptRoots } from './userland.ts';
 import { XEN_PACKAGE, buildXen } from './xen.ts';
@@ -29,6 +31,12 @@ export interface BuildImagesOptions {
   extraModules?: readonly string[];
   /** Folder holding /init and etc/ for the initramfs; defaults to images/rootfs. */
   rootfsTemplateDir?: string;
+  /** Put the simulated SoC (module, its in-tree dependencies, firmware) into the initramfs. Default true. */
+  soc?: boolean;
+  /** Preprocessor symbols for a variant of the SoC module, e.g. SIM_MODULE_DEFINES.skipCarveoutMap; each set is its own cache entry. */
+  simModuleDefines?: readonly string[];
+  /** Sources of the SoC module; defaults to images/qcom-pas-sim (tests pass an edited copy). */
+  simModuleSourceDir?: string;
 }
 
 export interface PieceReport {
@@ -50,6 +58,11 @@ export function guestModuleList(extra: readonly string[] = []): string[] {
   return [...new Set([...BASE_GUEST_MODULES, ...extra])];
 }
 
+/** The load list of an image: with the SoC, its module's in-tree dependencies come after the network stack and the extras. */
+export function imageModuleList(extra: readonly string[] = [], soc = true): string[] {
+  return guestModuleList([...extra, ...(soc ? SIM_MODULE_DEPENDS : [])]);
+}
+
 export async function buildImages(options: BuildImagesOptions = {}): Promise<ImageSet> {
   return (await buildImagesWithReport(options)).images;
 }
@@ -67,7 +80,7 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
       const userlandRoots = userlandAptRoots(GUEST_PROGRAMS);
       const [graph, hostVersions] = await Promise.all([
         apt.dependencyGraph([...kernelAptRoots(kernelPackage), `${XEN_PACKAGE}:${GUEST_ARCH}`, ...userlandRoots]),
-        installedPackageVersions(['kmod', 'linux-kbuild-*']),
+        installedPackageVersions(['kmod', 'linux-kbuild-*', ...SOC_HOST_PACKAGES]),
       ]);
       // One apt-cache show for every piece: each call costs a third of a second.
       await apt.show([
@@ -93,18 +106,30 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
       const kernel = await buildDebianKernel(kernelPackage, ctx);
       const xen = await buildXen(ctx);
       const userland = await buildUserland(ctx);
+      const withSoc = options.soc ?? true;
+      const soc = withSoc
+        ? await buildSoc(ctx, {
+            kernel: kernel.artifact,
+            headersKey: kernel.keys.headers,
+            defines: options.simModuleDefines,
+            sourceDir: options.simModuleSourceDir,
+          })
+        : undefined;
+      const simulatedSoc: SimulatedSoc | undefined = soc && { modulePath: soc.modulePath, firmwareDir: soc.firmwareDir, key: soc.key, defines: soc.defines };
       const initramfs = await buildInitramfs(ctx, {
         kernel: kernel.artifact,
         kernelKey: kernel.keys.kernel,
         userland,
         publicKey: sshKey.publicKey,
-        modules: guestModuleList(options.extraModules),
+        modules: imageModuleList(options.extraModules, withSoc),
         templateDir: options.rootfsTemplateDir,
+        soc: simulatedSoc,
       });
 
       const images: ImageSet = {
         kernel: kernel.artifact,
         initramfsPath: initramfs.path,
+        ...(simulatedSoc ? { soc: simulatedSoc } : {}),
         xenPath: xen.path,
         sshKey: { privateKeyPath: sshKey.privateKeyPath, publicKey: sshKey.publicKey },
         cacheDir,
@@ -114,6 +139,12 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
         { piece: 'kernel-headers', key: kernel.keys.headers, path: kernel.artifact.buildDir ?? '', built: kernel.built.headers },
         { piece: 'xen', key: xen.key, path: xen.path, built: xen.built },
         { piece: 'userland', key: userland.key, path: userland.tree, built: userland.built },
+        ...(soc
+          ? [
+              { piece: SOC_MODULE_PIECE, key: soc.module.key, path: soc.modulePath, built: soc.module.built },
+              { piece: SOC_FIRMWARE_PIECE, key: soc.firmware.key, path: soc.firmwareDir, built: soc.firmware.built },
+            ]
+          : []),
         { piece: 'initramfs', key: initramfs.key, path: initramfs.path, built: initramfs.built },
       ];
       return { images, pieces, elapsedMs: Date.now() - started };

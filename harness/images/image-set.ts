@@ -20,10 +20,24 @@ export interface SshKeyPair {
   publicKey: string;
 }
 
+/** The simulated Qualcomm SoC an image carries: /init loads the module, the kernel's firmware loader finds the images. */
+export interface SimulatedSoc {
+  /** qcom_pas_sim.ko built for kernel.release; in the guest at /lib/modules/<release>/extra/qcom_pas_sim.ko. */
+  modulePath: string;
+  /** Host folder that is /lib/firmware in the guest (qcom/sa8775p/adsp.mbn, …). */
+  firmwareDir: string;
+  /** Cache key of module and firmware together. */
+  key: string;
+  /** Preprocessor symbols the module was built with; empty for the normal build. */
+  defines: string[];
+}
+
 export interface ImageSet {
   kernel: KernelArtifact;
-  /** gzip'd newc cpio with busybox, dropbear, kexec and /init. */
+  /** gzip'd newc cpio with busybox, dropbear, kexec and /init (and the simulated SoC when `soc` is set). */
   initramfsPath: string;
+  /** Present when the initramfs carries the simulated SoC (buildImages' default). */
+  soc?: SimulatedSoc;
   /** Xen hypervisor image for the xen-el1 profile. */
   xenPath: string;
   sshKey: SshKeyPair;

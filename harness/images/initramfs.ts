@@ -1,4 +1,5 @@
-// The guest's initramfs: /init and /etc from images/rootfs, the userland piece, ordered kernel modules, the SSH key.
+// The guest's initramfs: /init and /etc from images/rootfs, the userland piece, ordered kernel modules, the SSH key,
+// and (optionally) the simulated SoC: its module under extra/ and its firmware under /lib/firmware.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
@@ -9,9 +10,11 @@ import { InfraError } from '../core/errors.ts';
 import { cacheKey, ensureEntry, sha256Hex, sourceHash } from './cache.ts';
 import type { BuildContext } from './context.ts';
 import type { CpioEntry } from './cpio.ts';
-import { writeGzippedCpio } from './cpio.ts';
-import type { KernelArtifact } from './image-set.ts';
-import { planModuleLoad, readModuleIndex } from './modules.ts';
+import { normalizeEntries, writeGzippedCpio } from './cpio.ts';
+import type { KernelArtifact, SimulatedSoc } from './image-set.ts';
+import { moduleName, planModuleLoad, readModuleIndex } from './modules.ts';
+import { readModinfo } from './sim-module/modinfo.ts';
+import { SIM_MODULE_GUEST_PATH } from './soc.ts';
 import { runTool } from './tool.ts';
 import type { UserlandBuild } from './userland.ts';
 
@@ -20,8 +23,16 @@ export const ROOTFS_TEMPLATE_DIR = fileURLToPath(new URL('../../images/rootfs/',
 export const INITRAMFS_FILE = 'initramfs.cpio.gz';
 /** Per-release load list /init reads, paths relative to lib/modules/<release>. */
 export const MODULE_LOAD_LIST = 'pilot-modules.load';
+/** Where the kernel's direct firmware loader looks first. */
+export const GUEST_FIRMWARE_DIR = 'lib/firmware';
 
 const RECIPE = sourceHash(import.meta.url, new URL('./cpio.ts', import.meta.url), new URL('./modules.ts', import.meta.url));
+
+/** Folder entries for every parent of path (the kernel's unpacker creates no missing parents), outermost first. */
+export function parentDirEntries(path: string, mode = 0o755): CpioEntry[] {
+  const parts = path.replace(/^\/+/, '').split('/').slice(0, -1);
+  return parts.map((_, n): CpioEntry => ({ type: 'dir', path: parts.slice(0, n + 1).join('/'), mode }));
+}
 
 async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -82,20 +93,44 @@ export interface StagedModules {
   entries: CpioEntry[];
 }
 
+/** An out-of-tree module to stage beside the kernel's own; not in the load list, /init loads it itself. */
+export interface OutOfTreeModule {
+  /** Path relative to lib/modules/<release>, e.g. extra/qcom_pas_sim.ko. */
+  path: string;
+  source: string;
+}
+
+/** /init loads out-of-tree modules with plain insmod, so every module their .modinfo depends on must load before them. */
+async function checkOutOfTreeDependencies(outOfTree: readonly OutOfTreeModule[], loaded: readonly string[]): Promise<void> {
+  const available = new Set(loaded.map(moduleName));
+  for (const module of outOfTree) {
+    const depends = (readModinfo(await readFile(module.source)).get('depends')?.[0] ?? '').split(',').filter(Boolean);
+    const missing = depends.map(moduleName).filter((name) => !available.has(name));
+    if (missing.length) {
+      throw new InfraError('E_MODULE_DEPENDS', `${module.path} needs ${missing.join(', ')}, which the initramfs does not load before it`, {
+        hint: 'add them to the module list (SIM_MODULE_DEPENDS for the simulated SoC)',
+      });
+    }
+  }
+}
+
 /**
  * Copies the requested modules and their dependencies out of a kernel's module tree into stagingDir,
- * uncompressed, runs depmod there (so modprobe works in the guest) and writes the load list /init follows.
- * Also usable for a pushed kernel: its entries can go into a second cpio appended to the initramfs.
+ * uncompressed, adds the out-of-tree ones, runs depmod there (so modprobe works in the guest) and writes
+ * the load list /init follows. Also usable for a pushed kernel: its entries can go into a second cpio
+ * appended to the initramfs.
  */
 export async function stageModules(
   kernel: Pick<KernelArtifact, 'modulesRoot' | 'release'>,
   names: readonly string[],
   stagingDir: string,
   signal?: AbortSignal,
+  outOfTree: readonly OutOfTreeModule[] = [],
 ): Promise<StagedModules> {
   const { release } = kernel;
   const sourceDir = join(kernel.modulesRoot, 'lib/modules', release);
   const plan = planModuleLoad(await readModuleIndex(sourceDir), names);
+  await checkOutOfTreeDependencies(outOfTree, [...plan.loadOrder, ...plan.builtin]);
   const targetDir = join(stagingDir, 'lib/modules', release);
   await mkdir(targetDir, { recursive: true });
   const loadOrder: string[] = [];
@@ -107,6 +142,10 @@ export async function stageModules(
   }
   for (const index of ['modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
     await copyFile(join(sourceDir, index), join(targetDir, index)).catch(() => undefined);
+  }
+  for (const module of outOfTree) {
+    await mkdir(dirname(join(targetDir, module.path)), { recursive: true });
+    await copyFile(module.source, join(targetDir, module.path));
   }
   await runTool('depmod', ['-b', stagingDir, release], { code: 'E_DEPMOD', what: `depmod for the initramfs modules of ${release}`, signal });
   await writeFile(join(targetDir, MODULE_LOAD_LIST), loadOrder.map((p) => `${p}\n`).join(''));
@@ -127,6 +166,8 @@ export interface InitramfsManifest {
   builtinModules: string[];
   bytes: number;
   members: number;
+  /** The simulated SoC the archive carries, if any. */
+  soc?: { key: string; module: string; defines: string[] } | undefined;
 }
 
 export interface InitramfsInputs {
@@ -137,6 +178,17 @@ export interface InitramfsInputs {
   modules: readonly string[];
   /** Folder with init and etc/; defaults to images/rootfs. */
   templateDir?: string;
+  /** The simulated SoC to carry; its module's in-tree dependencies must be among `modules`. */
+  soc?: SimulatedSoc | undefined;
+}
+
+async function firmwareEntries(firmwareDir: string): Promise<CpioEntry[]> {
+  const entries: CpioEntry[] = [];
+  for (const file of await walk(firmwareDir)) {
+    const path = join(GUEST_FIRMWARE_DIR, relative(firmwareDir, file));
+    entries.push(...parentDirEntries(path), { type: 'file', path, mode: 0o644, source: file });
+  }
+  return entries;
 }
 
 export interface InitramfsBuild {
@@ -155,6 +207,7 @@ export async function buildInitramfs(ctx: BuildContext, inputs: InitramfsInputs)
     userland: inputs.userland.key,
     publicKey: inputs.publicKey,
     modules: inputs.modules,
+    soc: inputs.soc?.key,
     recipe: RECIPE,
   });
   const entry = await ensureEntry<InitramfsManifest>({
@@ -163,9 +216,12 @@ export async function buildInitramfs(ctx: BuildContext, inputs: InitramfsInputs)
     key,
     force: ctx.force,
     build: async (tmp) => {
-      ctx.progress('initramfs', 'build', `modules ${inputs.modules.join(' ')}`);
-      const staged = await stageModules(inputs.kernel, inputs.modules, join(tmp, 'staging'), ctx.signal);
+      const soc = inputs.soc;
+      ctx.progress('initramfs', 'build', `modules ${inputs.modules.join(' ')}${soc ? `, simulated SoC ${soc.key.slice(0, 16)}` : ''}`);
+      const outOfTree = soc ? [{ path: SIM_MODULE_GUEST_PATH, source: soc.modulePath }] : [];
+      const staged = await stageModules(inputs.kernel, inputs.modules, join(tmp, 'staging'), ctx.signal, outOfTree);
       const entries: CpioEntry[] = [...skeletonEntries(), ...staged.entries];
+      if (soc) entries.push(...(await firmwareEntries(soc.firmwareDir)));
       for (const file of await walk(templateDir)) {
         const rel = relative(templateDir, file);
         entries.push({ type: 'file', path: rel, mode: templateMode(rel), source: file });
@@ -187,7 +243,8 @@ export async function buildInitramfs(ctx: BuildContext, inputs: InitramfsInputs)
         modules: staged.loadOrder,
         builtinModules: staged.builtin,
         bytes,
-        members: entries.length,
+        members: normalizeEntries(entries).length,
+        soc: soc ? { key: soc.key, module: SIM_MODULE_GUEST_PATH, defines: soc.defines } : undefined,
       };
     },
   });

@@ -42,6 +42,20 @@ describe('pilot images', () => {
   });
 });
 
+describe('pilot images build', () => {
+  const tableRows = (out: string) => out.split('\n').filter((line) => /^\S+\s+(built|cached)\s+[0-9a-f]{16}\s/.test(line)).map((line) => line.split(/\s+/)[0]);
+
+  it('lists the simulated SoC pieces in its table, and leaves them out with --no-soc', async () => {
+    const withSoc = io();
+    expect(await imagesCommand(['build'], withSoc.streams)).toBe(0);
+    expect(tableRows(withSoc.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'soc-module', 'soc-firmware', 'initramfs']);
+    expect(withSoc.text.out).toMatch(/soc-module\s+\S+\s+\S+\s+\S+\/qcom_pas_sim\.ko$/m);
+    const without = io();
+    expect(await imagesCommand(['build', '--no-soc'], without.streams)).toBe(0);
+    expect(tableRows(without.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'initramfs']);
+  }, 180_000);
+});
+
 describe('defaultCacheDir', () => {
   it('prefers PILOT_CACHE, then XDG_CACHE_HOME/pilot, then ~/.cache/pilot', () => {
     expect(defaultCacheDir({ PILOT_CACHE: '/p', XDG_CACHE_HOME: '/x', HOME: '/h' })).toBe('/p');

@@ -7,7 +7,9 @@ import { buildImagesWithReport, defaultCacheDir, type PieceReport } from '../../
 import type { ImageProgress } from '../../images/progress.ts';
 
 export const IMAGES_USAGE = `usage: pilot images <command>
-  build [--force] [--cache-dir DIR] [--module NAME]...   build (or reuse) kernel, headers, Xen, userland, initramfs
+  build [--force] [--cache-dir DIR] [--module NAME]... [--no-soc]
+                                                         build (or reuse) kernel, headers, Xen, userland, the simulated
+                                                         SoC (soc-module, soc-firmware) and the initramfs; --no-soc leaves the SoC out
   path [--cache-dir DIR]                                 print the image cache folder
   clean [--cache-dir DIR]                                remove the image cache folder (downloads, pieces, SSH key)
 The cache folder is PILOT_CACHE, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.
@@ -31,7 +33,7 @@ export async function imagesCommand(
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
   const [sub, ...rest] = argv;
-  let values: { force?: boolean; 'cache-dir'?: string; module?: string[]; help?: boolean };
+  let values: { force?: boolean; 'cache-dir'?: string; module?: string[]; 'no-soc'?: boolean; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: rest,
@@ -39,6 +41,7 @@ export async function imagesCommand(
         force: { type: 'boolean' },
         'cache-dir': { type: 'string' },
         module: { type: 'string', multiple: true },
+        'no-soc': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
@@ -61,7 +64,7 @@ export async function imagesCommand(
       io.out.write(`removed ${cacheDir}\n`);
       return 0;
     case 'build':
-      return runBuild(cacheDir, values.force ?? false, values.module ?? [], io);
+      return runBuild(cacheDir, { force: values.force ?? false, extraModules: values.module ?? [], soc: !values['no-soc'] }, io);
     default:
       io.err.write(`pilot images: unknown command '${sub}'\n${IMAGES_USAGE}`);
       return 2;
@@ -70,8 +73,7 @@ export async function imagesCommand(
 
 async function runBuild(
   cacheDir: string,
-  force: boolean,
-  extraModules: string[],
+  { force, extraModules, soc }: { force: boolean; extraModules: string[]; soc: boolean },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   const controller = new AbortController();
@@ -84,6 +86,7 @@ async function runBuild(
       cacheDir,
       force,
       extraModules,
+      soc,
       signal: controller.signal,
       onProgress: (event) => io.out.write(`${formatProgressLine(event)}\n`),
     });
