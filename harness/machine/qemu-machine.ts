@@ -6,7 +6,7 @@ import { formatMs, race, type WaitLimits } from '../core/wait.ts';
 import { connectSsh } from '../guest/ssh-connect.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
 import type { ImageSet } from '../images/image-set.ts';
-import { GUEST_READY_PREFIX } from '../images/guest-contract.ts';
+import { GUEST_READY_PREFIX, parseGuestErrorLine } from '../images/guest-contract.ts';
 import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
 import type { MachineBackend, MachineStartOptions, RunningMachine } from './machine.ts';
@@ -141,11 +141,12 @@ export class QemuMachine implements MachineBackend {
   private async waitForReadiness(serial: SerialConsole, limits: WaitLimits): Promise<{ bootId: string; release: string }> {
     const silenceMs = this.config.silenceMs ?? 60_000;
     const watchdog = consoleWatchdog(serial, silenceMs);
+    const initFailed = guestInitFailure(serial);
     try {
       const line = await serial.waitForLine(
         READY_LINE,
         'the guest readiness line',
-        { ...limits, dies: [...(limits.dies ?? []), watchdog.silent] },
+        { ...limits, dies: [...(limits.dies ?? []), watchdog.silent, initFailed.reported] },
         () =>
           new InfraError('E_BOOT_TIMEOUT', `the guest did not print its readiness line ('${GUEST_READY_PREFIX} …') in time`, {
             evidence: ['--- serial console (last lines) ---', ...serial.tail(20)],
@@ -155,8 +156,27 @@ export class QemuMachine implements MachineBackend {
       return { bootId: match[1]!, release: match[2]! };
     } finally {
       watchdog.dispose();
+      initFailed.dispose();
     }
   }
+}
+
+/** Rejects at the first `pilot-guest-error:` line: the guest is not the one the image promised, so nothing it does later can be trusted. */
+function guestInitFailure(serial: SerialConsole): { reported: Promise<never>; dispose(): void } {
+  let unsubscribe: () => void = () => {};
+  const reported = new Promise<never>((_, reject) => {
+    unsubscribe = serial.onLine((line) => {
+      const problem = parseGuestErrorLine(line);
+      if (problem === undefined) return;
+      reject(
+        new InfraError('E_GUEST_INIT', `the guest's /init failed: ${problem}`, {
+          evidence: ['--- serial console (last lines) ---', ...serial.tail(20)],
+        }),
+      );
+    });
+  });
+  reported.catch(() => {});
+  return { reported, dispose: () => unsubscribe() };
 }
 
 function waitForFirstByte(serial: SerialConsole): Promise<void> {
