@@ -47,7 +47,7 @@ export async function rawConsoleReady(profile: Profile, images: ImageSet, signal
 
 export async function pilotSshReady(profile: Profile, images: ImageSet, signal: AbortSignal): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
-  const machine = new QemuMachine({ profile, images });
+  const machine = new QemuMachine({ profile, images, soc: false });
   const startedAt = performance.now();
   const running = await machine.start({ artifactsDir: dir, signal, deadline: Date.now() + BOOT_LIMIT_MS });
   try {

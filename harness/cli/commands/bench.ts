@@ -3,11 +3,13 @@ import { buildImages } from '../../images/build.ts';
 import { PROFILES, PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
 import { pilotSshReady, rawConsoleReady, type BootTiming } from '../../bench/boot-timing.ts';
 import { InputError } from '../../core/errors.ts';
+import { socBringUp, type SocBringUpTiming } from '../../bench/soc-bringup.ts';
 import { listFlag, parseFlags, positiveInteger } from '../args.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { EXIT } from '../exit-codes.ts';
 
 const TARGET_RATIO = 1.3;
+const SOC_TARGET_MS = 3000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -20,6 +22,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     profile: { type: 'string', multiple: true },
     rounds: { type: 'string' },
     json: { type: 'boolean' },
+    'skip-soc': { type: 'boolean' },
   });
   const rounds = positiveInteger('--rounds', values.rounds, 3);
   const names = listFlag(values.profile);
@@ -28,6 +31,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const interrupts = trapInterrupts();
   try {
     const images = await buildImages({ signal: interrupts.signal });
+    // The boot figures compare pilot with raw QEMU on the same SoC-less machine; the SoC has its own figures below.
+    const plainImages = await buildImages({ signal: interrupts.signal, soc: false });
     const rows: Array<BootTiming & { ratio: number }> = [];
     process.stdout.write(`pilot bench: ${rounds} round(s) per profile, median shown; machines run one at a time\n`);
     for (const profile of profiles) {
@@ -36,25 +41,48 @@ export async function benchCommand(argv: string[]): Promise<number> {
       for (let round = 1; round <= rounds; round++) {
         // Alternate the order so warm caches favour neither side.
         if (round % 2) {
-          raw.push(await rawConsoleReady(profile, images, interrupts.signal));
-          ssh.push(await pilotSshReady(profile, images, interrupts.signal));
+          raw.push(await rawConsoleReady(profile, plainImages, interrupts.signal));
+          ssh.push(await pilotSshReady(profile, plainImages, interrupts.signal));
         } else {
-          ssh.push(await pilotSshReady(profile, images, interrupts.signal));
-          raw.push(await rawConsoleReady(profile, images, interrupts.signal));
+          ssh.push(await pilotSshReady(profile, plainImages, interrupts.signal));
+          raw.push(await rawConsoleReady(profile, plainImages, interrupts.signal));
         }
         process.stdout.write(`  ${profile.name} round ${round}: console-ready ${(raw.at(-1)! / 1000).toFixed(2)} s, ssh-ready ${(ssh.at(-1)! / 1000).toFixed(2)} s\n`);
       }
       const row = { profile: profile.name, rawConsoleReadyMs: median(raw), pilotSshReadyMs: median(ssh) };
       rows.push({ ...row, ratio: row.pilotSshReadyMs / row.rawConsoleReadyMs });
     }
+    const soc: SocBringUpTiming[] = [];
+    if (!values['skip-soc']) {
+      for (const profile of profiles) {
+        const timings: SocBringUpTiming[] = [];
+        for (let round = 1; round <= rounds; round++) timings.push(await socBringUp(profile, { withSoc: images, withoutSoc: plainImages }, interrupts.signal));
+        soc.push({
+          profile: profile.name,
+          sshReadyWithoutSocMs: median(timings.map((t) => t.sshReadyWithoutSocMs)),
+          sshReadyWithSocMs: median(timings.map((t) => t.sshReadyWithSocMs)),
+          upAfterSshMs: median(timings.map((t) => t.upAfterSshMs)),
+        });
+      }
+    }
     if (values.json) {
-      process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ boot: rows, soc }, null, 2) + '\n');
     } else {
       process.stdout.write('\nprofile    raw QEMU → console ready   pilot → SSH ready   ratio   target\n');
       for (const row of rows) {
         const verdict = row.ratio <= TARGET_RATIO ? 'ok' : `over ${TARGET_RATIO}x`;
         process.stdout.write(
           `${row.profile.padEnd(10)} ${(row.rawConsoleReadyMs / 1000).toFixed(2).padStart(22)} s ${(row.pilotSshReadyMs / 1000).toFixed(2).padStart(17)} s ${row.ratio.toFixed(2).padStart(6)}x   ${verdict}\n`,
+        );
+      }
+    }
+    if (!values.json && soc.length) {
+      process.stdout.write('\nsimulated SoC (ADSP, CDSP up and Iris opened)\nprofile    SSH ready without SoC   with SoC   then all up   added by the SoC   target\n');
+      for (const row of soc) {
+        const added = row.sshReadyWithSocMs - row.sshReadyWithoutSocMs + row.upAfterSshMs;
+        const seconds = (ms: number) => (ms / 1000).toFixed(2);
+        process.stdout.write(
+          `${row.profile.padEnd(10)} ${seconds(row.sshReadyWithoutSocMs).padStart(19)} s ${seconds(row.sshReadyWithSocMs).padStart(8)} s ${seconds(row.upAfterSshMs).padStart(11)} s ${seconds(added).padStart(16)} s   ${added < SOC_TARGET_MS ? 'ok' : 'over 3 s'}\n`,
         );
       }
     }
