@@ -7,6 +7,7 @@ import { formatKmsg, type Guest, type KmsgRecord } from '../guest/guest.ts';
 import type { Profile } from '../machine/profile.ts';
 import type { FailureInfo, Status, StepResult } from '../report/results.ts';
 import type { LoadedScenario, LoadedStep } from '../scenario/load.ts';
+import { checkFaultStorm, resolveFaultStormRule, watchFaultStorm, type FaultStormWatch } from '../steps/fault-storm.ts';
 import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../steps/kernel-oracle.ts';
 import { findStepKind, STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind, StepContext } from '../steps/step.ts';
@@ -91,6 +92,10 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
     current = controller;
     if (death !== undefined) controller.abort(death);
     const limits = { signal, deadline, dies: [machineDied] };
+    // Fault-storm rule: SMMU faults are counted as they arrive, and too many fail the step at once.
+    const stormRule = resolveFaultStormRule(scenario.faultStorm, step.faultStorm);
+    const stormWhere = `during step ${step.index + 1}`;
+    let storm: FaultStormWatch | undefined;
 
     let stepError: unknown;
     let fromSeq = windowStart ?? log.nextSeq();
@@ -113,13 +118,16 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
         artifactsDir: input.artifactsDir,
         note: (assertion) => assertions.push(assertion),
       });
-      await race(kind.run(step.spec, context), step.title, limits, () => {
+      storm = stormRule && watchFaultStorm(log, fromSeq, stormRule, stormWhere);
+      const runLimits = storm ? { ...limits, dies: [machineDied, storm.tripped] } : limits;
+      await race(kind.run(step.spec, context), step.title, runLimits, () => {
         const limit = timeoutCode === 'E_STEP_TIMEOUT' ? `its timeout of ${formatMs(step.timeoutMs!)}` : "the scenario's timeout";
         return new InfraError(timeoutCode, `step ${step.index + 1} (${step.title}) did not finish within ${limit}`);
       });
     } catch (error) {
       stepError = error;
     } finally {
+      storm?.stop();
       current = undefined;
       // Whatever the step left running (an exec, a wait) ends with it, so it cannot reach into the next step.
       controller.abort(new AbortedError('the step ended'));
@@ -140,6 +148,8 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
     const window = log.since(fromSeq).filter((record) => record.seq < toSeq);
     const oracle = checkKernelErrors(window, scenario.kernelErrors);
     assertions.push(...describeOracleResult(oracle, scenario.kernelErrors));
+    // Faults that reached the harness only with the last sync count too.
+    const faultStorm = storm?.failure ?? (stormRule && checkFaultStorm(window, stormRule, stormWhere));
     previousWindowStart = fromSeq;
     windowStart = toSeq;
     await writeDmesg(join(stepsDir, dmesgFileName(step.index, step.kind)), window, assertions);
@@ -149,6 +159,7 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
       stepError,
       syncError,
       kernelErrors: oracle.incidents.length ? kernelErrorFailure(oracle.incidents, `during step ${step.index + 1}`) : undefined,
+      faultStorm,
     });
     emitEnd({
       index: step.index,
@@ -246,8 +257,9 @@ function judge(outcome: {
   stepError: unknown;
   syncError: unknown;
   kernelErrors: PilotError | undefined;
+  faultStorm?: PilotError | undefined;
 }): { status: Status; failure: FailureInfo | undefined } {
-  const { interrupted, stepError, syncError, kernelErrors } = outcome;
+  const { interrupted, stepError, syncError, kernelErrors, faultStorm } = outcome;
   if (interrupted) {
     const error = stepError instanceof AbortedError ? stepError : new AbortedError('interrupted', { cause: stepError });
     return { status: 'error', failure: failureInfo(error) };
@@ -256,6 +268,15 @@ function judge(outcome: {
   if (kernelErrors) {
     const failure = failureInfo(kernelErrors);
     if (stepError !== undefined) {
+      const own = toPilotError(stepError);
+      failure.evidence = [...failure.evidence, `the step itself ended with ${own.code}: ${own.message}`];
+    }
+    return { status: 'fail', failure };
+  }
+  // A fault storm explains a step that then failed or hung, like a kernel error report does.
+  if (faultStorm) {
+    const failure = failureInfo(faultStorm);
+    if (stepError !== undefined && stepError !== faultStorm) {
       const own = toPilotError(stepError);
       failure.evidence = [...failure.evidence, `the step itself ended with ${own.code}: ${own.message}`];
     }

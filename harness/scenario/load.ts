@@ -3,6 +3,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import type { ProfileName } from '../machine/profile.ts';
+import type { FaultStormSetting } from '../steps/fault-storm.ts';
 import type { KernelErrorOptOut } from '../steps/kernel-oracle.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
@@ -21,6 +22,8 @@ export interface LoadedStep {
   title: string;
   /** Milliseconds from the step's own `timeout`, when it has one. */
   timeoutMs: number | undefined;
+  /** The step's own `fault-storm` setting, which overrides the scenario's. */
+  faultStorm?: FaultStormSetting;
   /** 1-based position of the step in its file. */
   line: number;
   column: number;
@@ -37,6 +40,8 @@ export interface LoadedScenario {
   timeoutMs: number;
   kernelErrors: KernelErrorOptOut[];
   tags: string[];
+  /** The scenario's `fault-storm` setting; undefined means the rule's defaults. */
+  faultStorm?: FaultStormSetting;
   steps: LoadedStep[];
   /** Where a key path was written, e.g. ['dtb-overlays', 'kvm-el2', 0], so later checks can report file:line:col too. */
   locate(path: DataPath): SourcePosition;
@@ -109,6 +114,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
       spec,
       title: typeof raw.name === 'string' ? raw.name : kind.title(spec),
       timeoutMs: typeof raw.timeout === 'number' ? raw.timeout : undefined,
+      ...(raw['fault-storm'] === undefined ? {} : { faultStorm: raw['fault-storm'] as FaultStormSetting }),
       line: position.line,
       column: position.column,
     };
@@ -122,6 +128,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     timeoutMs: document.timeout,
     kernelErrors: document['kernel-errors'],
     tags: document.tags,
+    ...(document['fault-storm'] === undefined ? {} : { faultStorm: document['fault-storm'] }),
     steps,
     locate: (path) => source.locate(path),
   };

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { PROFILE_NAMES, type ProfileName } from '../machine/profile.ts';
+import { faultStormSetting, type FaultStormSetting } from '../steps/fault-storm.ts';
 import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../steps/kernel-oracle.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
@@ -9,7 +10,7 @@ import { describeValue, duration, regexSource } from './fields.ts';
 
 export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
 /** Keys any step may carry next to its kind key. */
-export const STEP_COMMON_KEYS = ['name', 'timeout'] as const;
+export const STEP_COMMON_KEYS = ['name', 'timeout', 'fault-storm'] as const;
 export const DEFAULT_SCENARIO_TIMEOUT = '3m';
 
 const profileName = z.enum(PROFILE_NAMES).describe('A platform profile.');
@@ -66,6 +67,7 @@ export function stepSchema(kind: AnyStepKind) {
       [kind.name]: kind.schema,
       name: z.string().min(1).optional().describe('Title of the step in reports; overrides the generated one.'),
       timeout: duration.optional().describe("Deadline for this step; default: what is left of the scenario's timeout."),
+      'fault-storm': faultStormSetting.optional(),
     })
     .meta({ title: kind.name, description: kind.description });
 }
@@ -92,6 +94,7 @@ export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KIN
         .default([])
         .describe('Opt-outs from the kernel-error oracle, each with the reason it is acceptable.'),
       tags: z.array(z.string().min(1)).default([]).describe('Free-form labels for selecting scenarios.'),
+      'fault-storm': faultStormSetting.optional(),
       steps,
     })
     .meta({
@@ -109,6 +112,7 @@ export interface ScenarioDocument {
   timeout: number;
   'kernel-errors': KernelErrorOptOut[];
   tags: string[];
+  'fault-storm'?: FaultStormSetting;
   steps: Array<Record<string, unknown>>;
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { schemaCommand } from '../../harness/cli/commands/schema.ts';
-import { scenarioJsonSchema } from '../../harness/scenario/schema.ts';
+import { scenarioJsonSchema, STEP_COMMON_KEYS } from '../../harness/scenario/schema.ts';
 import { STEP_KINDS } from '../../harness/steps/registry.ts';
 import { checkJsonSchema } from './json-schema-check.ts';
 
@@ -24,7 +24,7 @@ describe('scenario JSON Schema', () => {
     expect(stepBranches.map((branch) => [branch.title, branch.description, branch.additionalProperties, branch.required])).toEqual(
       STEP_KINDS.map((kind) => [kind.name, kind.description, false, [kind.name]]),
     );
-    for (const branch of stepBranches) expect(Object.keys(branch.properties).sort()).toEqual([branch.title, 'name', 'timeout'].sort());
+    for (const branch of stepBranches) expect(Object.keys(branch.properties).sort()).toEqual([branch.title, ...STEP_COMMON_KEYS].sort());
     expect(schema.additionalProperties).toBe(false);
     expect(schema.title).toBe('pilot scenario');
   });

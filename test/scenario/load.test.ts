@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import { formatProblem, loadScenarios, parseScenario, ScenarioLoadError } from '../../harness/scenario/load.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
+
+const KIND_NAMES = STEP_KINDS.map((kind) => kind.name).join(', ');
 
 /** Problems of a scenario text as the user sees them. */
 function problemsOf(text: string): string[] {
@@ -112,13 +115,13 @@ steps:
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsOf('name: a\nsteps: [{ run: "true" }]\nfrobnicate: 1\n')).toEqual([
-      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, timeout, kernel-errors, tags, steps',
+      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, timeout, kernel-errors, tags, fault-storm, steps',
     ]);
   });
 
   it('names the step kinds for an unknown one and suggests the closest', () => {
     expect(problemsOf('name: a\nsteps:\n  - expect-dmsg: { contains: x }\n')).toEqual([
-      "boot.yaml:3:5: steps[0].expect-dmsg: unknown step kind 'expect-dmsg'; did you mean 'expect-dmesg'? (kinds: expect-dmesg, expect-el, run)",
+      `boot.yaml:3:5: steps[0].expect-dmsg: unknown step kind 'expect-dmsg'; did you mean 'expect-dmesg'? (kinds: ${KIND_NAMES})`,
     ]);
   });
 
@@ -133,8 +136,8 @@ steps:
 `),
     ).toEqual([
       "boot.yaml:4:5: steps[0].expect-el: a step has exactly one kind, got 'run' and 'expect-el'",
-      'boot.yaml:5:5: steps[1]: missing a step kind (kinds: expect-dmesg, expect-el, run)',
-      'boot.yaml:6:5: steps[2]: expected a mapping with one step kind (kinds: expect-dmesg, expect-el, run), got "expect-el"',
+      `boot.yaml:5:5: steps[1]: missing a step kind (kinds: ${KIND_NAMES})`,
+      `boot.yaml:6:5: steps[2]: expected a mapping with one step kind (kinds: ${KIND_NAMES}), got "expect-el"`,
     ]);
   });
 
