@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionFailure } from '../../harness/core/errors.ts';
 import { expectDmesg } from '../../harness/steps/expect-dmesg.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { fakeStepContext } from '../fakes/step-context.ts';
+import { failureOf } from '../fakes/rejection.ts';
 
 const BOOT = [
   'Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.192-2',
@@ -25,14 +25,6 @@ function spec(body: unknown) {
   return expectDmesg.schema.parse(body);
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AssertionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AssertionFailure);
-  return error as AssertionFailure;
-}
 
 describe('expect-dmesg', () => {
   it('contains and matches: passes on lines logged during the step, noting each', async () => {

@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortedError, AssertionFailure, InfraError } from '../../harness/core/errors.ts';
+import { AbortedError, InfraError } from '../../harness/core/errors.ts';
 import { expectRproc } from '../../harness/steps/expect-rproc.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { FakeSoc } from '../fakes/fake-soc.ts';
 import { kernelRecord } from '../fakes/kmsg.ts';
 import { fakeStepContext } from '../fakes/step-context.ts';
+import { failureOf } from '../fakes/rejection.ts';
 
 const BOOT = ['Linux version 6.1.0-56-arm64 (debian-kernel@lists.debian.org) #1 SMP Debian 6.1.192-2', 'CPU: All CPU(s) started at EL2'];
 
@@ -27,14 +28,6 @@ function spec(body: unknown) {
   return expectRproc.schema.parse(body);
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AssertionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AssertionFailure);
-  return error as AssertionFailure;
-}
 
 describe('expect-rproc', () => {
   it('short form: finds processors by name whatever their index, and notes each', async () => {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionFailure, InfraError } from '../../harness/core/errors.ts';
+import { InfraError } from '../../harness/core/errors.ts';
 import { iris } from '../../harness/steps/iris.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { FakeSoc, type IrisBehaviour } from '../fakes/fake-soc.ts';
 import { fakeStepContext } from '../fakes/step-context.ts';
+import { failureOf } from '../fakes/rejection.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -24,14 +25,6 @@ function spec(body: unknown) {
   return iris.schema.parse(body);
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AssertionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AssertionFailure);
-  return error as AssertionFailure;
-}
 
 describe('iris', () => {
   it('booted: opens the node named qcom-iris-decoder and quotes the line that proves the firmware booted', async () => {

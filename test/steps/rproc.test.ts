@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssertionFailure, InfraError } from '../../harness/core/errors.ts';
+import { InfraError } from '../../harness/core/errors.ts';
 import { rproc } from '../../harness/steps/rproc.ts';
 import { canonicalErrno, errnoFromShellMessage } from '../../harness/steps/rproc-sysfs.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { FakeSoc } from '../fakes/fake-soc.ts';
 import { fakeStepContext } from '../fakes/step-context.ts';
+import { failureOf } from '../fakes/rejection.ts';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -25,14 +26,6 @@ function spec(body: unknown) {
   return rproc.schema.parse(body);
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<AssertionFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(AssertionFailure);
-  return error as AssertionFailure;
-}
 
 describe('rproc', () => {
   it('start and stop write to the state file of the processor found by name', async () => {
