@@ -1,11 +1,14 @@
 // A Guest reached over SSH: command execution plus the streamed kernel log. Used for QEMU guests and real boards alike.
-import type { Client } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import { InfraError } from '../core/errors.ts';
+import { race, type WaitLimits } from '../core/wait.ts';
 import type { ExecOptions, ExecResult, Guest, KernelLog } from './guest.ts';
 import { KmsgStream } from './kmsg-stream.ts';
-import { sshExec } from './ssh-exec.ts';
+import { sshExec, withInBandStatus } from './ssh-exec.ts';
 
 const LOST_STATUS_GRACE_MS = 2000;
+/** Errors that mean the connection broke rather than the command failing. */
+const CONNECTION_CODES = new Set(['E_SSH_CHANNEL', 'E_SSH_LOST']);
 
 export interface SshGuestOptions {
   /** Where the whole kernel log is mirrored, e.g. <artifacts>/dmesg.log. */
@@ -50,13 +53,30 @@ export class SshGuest implements Guest {
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
-    const result = await sshExec(this.client, command, { ...options, dies: this.dies });
-    if (result.code === null && result.signal === undefined) await this.explainLostStatus();
+    let result: ExecResult;
+    try {
+      result = await sshExec(this.client, command, { ...options, dies: this.dies });
+    } catch (error) {
+      throw await this.truerReason(error);
+    }
+    // A channel that closes without an exit status usually means the target went down; let that reason surface instead.
+    if (result.code === null && result.signal === undefined) await this.deathWithinGrace();
     return result;
   }
 
-  /** A channel that closes without an exit status usually means the target went down; let that reason surface instead. */
-  private async explainLostStatus(): Promise<void> {
+  /** A broken channel is usually the machine dying under it: its death, if it comes within the grace, is the truer reason. */
+  private async truerReason(error: unknown): Promise<unknown> {
+    if (!(error instanceof InfraError) || !CONNECTION_CODES.has(error.code)) return error;
+    try {
+      await this.deathWithinGrace();
+    } catch (death) {
+      return death;
+    }
+    return error;
+  }
+
+  /** Rejects with the machine's death if it comes within the grace; resolves otherwise. */
+  private async deathWithinGrace(): Promise<void> {
     if (this.dies.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => {
@@ -66,6 +86,25 @@ export class SshGuest implements Guest {
       await Promise.race([grace, ...this.dies]);
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Opens a raw exec channel for streaming (file pushes): the caller writes stdin and reads the output.
+   * The command is wrapped like every other, so its exit status also arrives in-band on stderr.
+   */
+  async openStream(command: string, limits: WaitLimits = {}): Promise<ClientChannel> {
+    const opening = new Promise<ClientChannel>((resolve, reject) => {
+      this.client.exec(withInBandStatus(command), (error, channel) => (error ? reject(error) : resolve(channel)));
+    });
+    try {
+      return await race(opening, `opening a stream for '${command}'`, { ...limits, dies: [...(limits.dies ?? []), ...this.dies] });
+    } catch (error) {
+      const wrapped =
+        error instanceof Error && !(error instanceof InfraError) && error.name !== 'AbortedError'
+          ? new InfraError('E_SSH_CHANNEL', `could not open a stream for '${command}' on the guest: ${error.message}`, { cause: error })
+          : error;
+      throw await this.truerReason(wrapped);
     }
   }
 
