@@ -1,0 +1,49 @@
+// The kernel config options the simulated SoC and the deploy flow need, checked against a .config before anything builds.
+
+export interface ConfigRequirement {
+  option: string;
+  /** Accepted values: y alone for what must be built in, y or m for what may be a module. */
+  accepted: readonly ('y' | 'm')[];
+  why: string;
+}
+
+export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
+  { option: 'CONFIG_REMOTEPROC', accepted: ['y', 'm'], why: 'ADSP and CDSP register with the remoteproc core' },
+  { option: 'CONFIG_ARM_SMMU_V3', accepted: ['y', 'm'], why: 'the edu DMA masters sit behind the SMMUv3 on kvm-el2' },
+  { option: 'CONFIG_VIDEO_DEV', accepted: ['y', 'm'], why: 'Iris is a V4L2 video device' },
+  { option: 'CONFIG_DEBUG_FS', accepted: ['y'], why: 'crashes are injected through remoteproc debugfs' },
+  { option: 'CONFIG_VIRTIO_NET', accepted: ['y', 'm'], why: 'the guest is reached over SSH on virtio-net' },
+  { option: 'CONFIG_VIRTIO_PCI', accepted: ['y', 'm'], why: 'QEMU virt puts virtio-net on PCI' },
+  { option: 'CONFIG_KEXEC', accepted: ['y'], why: 'deploy by kexec' },
+];
+
+/** `CONFIG_X=v` lines → value; `# CONFIG_X is not set` → 'n'. */
+export function parseKernelConfig(text: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const set = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line);
+    if (set) values.set(set[1]!, set[2]!.replace(/^"(.*)"$/, '$1'));
+    const unset = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line);
+    if (unset) values.set(unset[1]!, 'n');
+  }
+  return values;
+}
+
+export interface MissingOption {
+  option: string;
+  /** What the config has: y, m, n, or 'absent'. */
+  got: string;
+  wanted: string;
+  why: string;
+}
+
+export function missingConfigOptions(config: Map<string, string>, requirements: readonly ConfigRequirement[] = SIMULATION_CONFIG): MissingOption[] {
+  return requirements
+    .filter((r) => !(r.accepted as readonly string[]).includes(config.get(r.option) ?? ''))
+    .map((r) => ({ option: r.option, got: config.get(r.option) ?? 'absent', wanted: r.accepted.join(' or '), why: r.why }));
+}
+
+/** One line per missing option, for an error's evidence. */
+export function describeMissingOptions(missing: readonly MissingOption[]): string[] {
+  return missing.map((m) => `${m.option}=${m.got}, needs ${m.wanted}: ${m.why}`);
+}
