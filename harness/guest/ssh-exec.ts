@@ -12,7 +12,8 @@ const STATUS_TRAILER = /\n\x1epilot-exit:(\d+)\n$/;
 
 /** Runs the command in a subshell, then prints its status after a record separator no command prints by chance. */
 export function withInBandStatus(command: string): string {
-  return `(\n${command}\n); printf '\\n${STATUS_MARK.replace('\x1e', '\\036')}%d\\n' "$?" >&2`;
+  // The trailing exit keeps the channel's own exit status the command's, not printf's.
+  return `(\n${command}\n); set -- "$?"; printf '\\n${STATUS_MARK.replace('\x1e', '\\036')}%d\\n' "$1" >&2; exit "$1"`;
 }
 
 /** Splits the in-band status off stderr; undefined when the shell never printed it (killed, or the command exec'd away). */
@@ -64,7 +65,8 @@ export async function sshExec(
       const inBand = takeInBandStatus(Buffer.concat(stderr).toString('utf8'));
       resolve({
         command,
-        code: code ?? inBand.code ?? null,
+        // The in-band status is the command's own; the channel's can be lost, so it only fills in.
+        code: inBand.code ?? code ?? null,
         signal,
         stdout: Buffer.concat(stdout).toString('utf8'),
         stderr: inBand.stderr,

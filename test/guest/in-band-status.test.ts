@@ -5,7 +5,10 @@ import { takeInBandStatus, withInBandStatus } from '../../harness/guest/ssh-exec
 // The wrapper is shell text; running it through a real sh is the honest check that it reports what the command did.
 function runWrapped(command: string) {
   const result = spawnSync('sh', ['-c', withInBandStatus(command)], { encoding: 'utf8' });
-  return { ...takeInBandStatus(result.stderr), stdout: result.stdout };
+  const inBand = takeInBandStatus(result.stderr);
+  // The shell's own exit status is what dropbear reports when it does send one: it must be the command's too.
+  expect(result.status).toBe(inBand.code);
+  return { ...inBand, stdout: result.stdout };
 }
 
 describe('in-band exit status', () => {

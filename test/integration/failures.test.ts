@@ -10,6 +10,7 @@ describe('failures on real machines', { timeout: 300_000 }, () => {
       'run',
       'test/fixtures/integration/absent-boot-line.yaml',
       'test/fixtures/integration/kernel-crash.yaml',
+      'test/fixtures/integration/wrong-exit.yaml',
       '--artifacts',
       base,
     ]);
@@ -32,6 +33,11 @@ describe('failures on real machines', { timeout: 300_000 }, () => {
     expect(crashed.steps[0]!.durationMs).toBeLessThan(60_000);
     expect(await runFile(base, crashed.id, 'serial.log')).toMatch(/Kernel panic/);
     expect(result.all).toMatch(/FAIL/);
+
+    const wrongExit = byId['wrong-exit@el1']!;
+    expect(wrongExit.status).toBe('fail');
+    expect(wrongExit.failure?.code).toBe('F_RUN_EXIT');
+    expect(wrongExit.failure?.message).toMatch(/exited with 3, expected 0/);
   });
 
   it('reports a QEMU killed under a running step as ERROR, at once, with its exit', async () => {
