@@ -36,6 +36,8 @@ function attempt(target: SshTarget, timeoutMs: number): Promise<Client> {
       algorithms: {
         serverHostKey: ['ssh-ed25519'],
         kex: ['curve25519-sha256', 'curve25519-sha256@libssh.org'],
+        // dropbear 2022.83 has no GCM; chacha20-poly1305 avoids its software HMAC-SHA256 (push: 8.2 → 10.8 MB/s measured).
+        cipher: ['chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes256-ctr'],
       },
     };
     const onError = (error: Error) => {
