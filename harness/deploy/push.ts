@@ -1,0 +1,215 @@
+// Pushes a file or a folder tree to a guest over its SSH connection, and proves on the target, by sha256, that it arrived intact.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable, Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { ClientChannel } from 'ssh2';
+import * as tar from 'tar';
+import { InfraError } from '../core/errors.ts';
+import type { WaitLimits } from '../core/wait.ts';
+import type { ExecOptions, ExecResult } from '../guest/guest.ts';
+import { shellQuote } from '../machine/qemu-command.ts';
+import { fileSha256 } from './file-sha256.ts';
+import { withPushAttempts } from './push-attempts.ts';
+import { StreamDropped, streamCommand, type StreamedResult } from './stream-command.ts';
+import { checkList, estimatedTarBytes, failedChecks, treeManifest } from './tree-manifest.ts';
+import { progressCounter, type ProgressListener } from './transfer-progress.ts';
+
+/** What a push needs of a target: commands, and a raw exec channel to stream into (SshGuest has both). */
+export interface PushTarget {
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  openStream(command: string, limits?: WaitLimits): Promise<ClientChannel>;
+}
+
+export interface PushOptions {
+  signal?: AbortSignal;
+  /** Absolute Date.now() deadline for the whole push, retries included. Default: now + timeoutMs. */
+  deadline?: number;
+  /** Default: 60 s plus 1 s per MB, which an emulated guest on a loaded host still meets. */
+  timeoutMs?: number;
+  /** Rejects when the machine dies (RunningMachine.died); the push stops at once, not retried. */
+  dies?: ReadonlyArray<Promise<never>>;
+  /** Tries in all when the connection drops mid-push. Default 3. */
+  attempts?: number;
+  /** gzip level 1 on the host, gunzip on the target. Default true: measured faster with every cipher (harness/bench/push-throughput.ts). */
+  compress?: boolean;
+  onProgress?: ProgressListener;
+  /** Test hook: a stage spliced into each attempt's stream after the progress counter; it may corrupt bytes or close the channel. */
+  fault?: (context: { attempt: number; channel: ClientChannel }) => Transform | undefined;
+}
+
+export interface PushResult {
+  remotePath: string;
+  /** Bytes of the source (the file, or the uncompressed tar stream). */
+  bytes: number;
+  /** The file's sha256; for a tree, the sha256 of its `sha256sum -c` list. */
+  sha256: string;
+  attempts: number;
+  /** From the first byte sent to the target having stored the last one, for the successful attempt. */
+  transferMs: number;
+  /** The target's hashing and the rename. */
+  verifyMs: number;
+}
+
+const RECEIVED = 'pilot-push-received';
+const PART_SUFFIX = '.pilot-part';
+const DEFAULT_ATTEMPTS = 3;
+// Statuses of the target's side of a push. A short or unreadable stream is what a dropped channel leaves, so it is retried.
+const EXIT_PREPARE = 89;
+const EXIT_RECEIVE = 90;
+const EXIT_CORRUPT = 92;
+
+function q(word: string): string {
+  return shellQuote([word]);
+}
+
+function defaultTimeoutMs(bytes: number): number {
+  return 60_000 + Math.ceil(bytes / 1e6) * 1000;
+}
+
+interface StreamedAttempt {
+  target: PushTarget;
+  command: string;
+  source: () => Readable;
+  totalBytes: number;
+  options: PushOptions;
+  attempt: number;
+  signal: AbortSignal;
+}
+
+/** One try: open a channel, stream the source through progress, fault and compression stages, wait for the command. */
+async function streamOnce(run: StreamedAttempt): Promise<StreamedResult & { startedAt: number }> {
+  const channel = await run.target.openStream(run.command, { signal: run.signal, dies: run.options.dies });
+  const onAbort = () => channel.close();
+  run.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const stages: Transform[] = [progressCounter(run.totalBytes, run.attempt, run.options.onProgress)];
+    const fault = run.options.fault?.({ attempt: run.attempt, channel });
+    if (fault) stages.push(fault);
+    if (run.options.compress ?? true) stages.push(createGzip({ level: 1 }));
+    const startedAt = performance.now();
+    const result = await streamCommand(channel, run.source(), stages, RECEIVED);
+    if (result.code === EXIT_RECEIVE) {
+      const said = result.stderr.trim().split('\n').at(-1);
+      throw new StreamDropped(`the target did not receive the whole stream${said ? `: ${said}` : ''}`);
+    }
+    return { ...result, startedAt };
+  } finally {
+    run.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+function limitsFor(what: string, bytes: number, options: PushOptions) {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs(bytes);
+  return {
+    what,
+    attempts: options.attempts ?? DEFAULT_ATTEMPTS,
+    timeoutMs,
+    deadline: options.deadline ?? Date.now() + timeoutMs,
+    signal: options.signal,
+    dies: options.dies,
+  };
+}
+
+/**
+ * Streams localPath to remotePath over one exec channel into a temporary name next to it, hashes it on the target,
+ * and renames it into place only when the hash is the host's. A mismatch removes it and throws E_PUSH_CORRUPT.
+ */
+export async function pushFile(target: PushTarget, localPath: string, remotePath: string, options: PushOptions = {}): Promise<PushResult> {
+  const { size } = await stat(localPath);
+  const expected = await fileSha256(localPath);
+  const part = remotePath + PART_SUFFIX;
+  const receive = options.compress ?? true ? 'gunzip -c' : 'cat';
+  // One round trip: store, check the length, say so, hash, and rename only on a match; the hash is printed either way.
+  const command = [
+    `mkdir -p ${q(posix.dirname(remotePath))} && rm -f ${q(part)} || exit ${EXIT_PREPARE}`,
+    `${receive} > ${q(part)} || exit ${EXIT_RECEIVE}`,
+    `size=$(stat -c %s ${q(part)})`,
+    `[ "$size" = ${size} ] || { echo "received $size of ${size} bytes" >&2; rm -f ${q(part)}; exit ${EXIT_RECEIVE}; }`,
+    `echo ${RECEIVED}`,
+    `set -- $(sha256sum ${q(part)}) || exit ${EXIT_PREPARE}`,
+    `echo "pilot-push-sha256 $1"`,
+    `if [ "$1" = ${expected} ]; then mv -f ${q(part)} ${q(remotePath)}; else rm -f ${q(part)}; exit ${EXIT_CORRUPT}; fi`,
+  ].join('\n');
+  const what = `pushing ${localPath} to ${remotePath}`;
+  let attempts = 0;
+  const result = await withPushAttempts(limitsFor(what, size, options), (attempt, signal) => {
+    attempts = attempt;
+    return streamOnce({ target, command, source: () => createReadStream(localPath), totalBytes: size, options, attempt, signal });
+  });
+  const finishedAt = performance.now();
+  const remoteHash = /^pilot-push-sha256 (\S*)$/m.exec(result.stdout)?.[1];
+  if (result.code === EXIT_CORRUPT) {
+    throw new InfraError('E_PUSH_CORRUPT', `${remotePath} arrived corrupted: sha256 ${remoteHash ?? '?'} on the target, ${expected} on the host (${localPath})`, {
+      hint: 'the partial file was removed; nothing at the final path came from this push',
+    });
+  }
+  if (result.code !== 0) throw remoteFailure(what, result);
+  const receivedAt = result.markerAt ?? finishedAt;
+  return { remotePath, bytes: size, sha256: expected, attempts, transferMs: receivedAt - result.startedAt, verifyMs: finishedAt - receivedAt };
+}
+
+/**
+ * Sends localDir as a tar stream unpacked into a temporary folder beside remoteDir, checks every regular file with one
+ * `sha256sum -c` on the target, then replaces remoteDir with it. Files that differ are named in E_PUSH_CORRUPT.
+ */
+export async function pushTree(target: PushTarget, localDir: string, remoteDir: string, options: PushOptions = {}): Promise<PushResult> {
+  const entries = await treeManifest(localDir);
+  const list = checkList(entries);
+  const listSha = createHash('sha256').update(list).digest('hex');
+  const totalBytes = estimatedTarBytes(entries);
+  const part = remoteDir.replace(/\/+$/, '') + PART_SUFFIX;
+  const listPath = `${part}.sha256`;
+  const what = `pushing ${localDir}/ to ${remoteDir}/`;
+  const limits = limitsFor(what, totalBytes, options);
+
+  // The list is small; it goes first, so the tree's own stream ends with the check in one round trip.
+  const staged = await target.exec(
+    `mkdir -p ${q(posix.dirname(part))} && cat > ${q(listPath)}`,
+    { stdin: list, timeoutMs: 30_000, signal: options.signal },
+  );
+  if (staged.code !== 0) throw remoteFailure(`${what} (its sha256 list)`, staged);
+
+  const unpack = options.compress ?? true ? 'tar -xzf -' : 'tar -xf -';
+  const command = [
+    `rm -rf ${q(part)} && mkdir -p ${q(part)} || exit ${EXIT_PREPARE}`,
+    `${unpack} -C ${q(part)} || { rm -rf ${q(part)}; exit ${EXIT_RECEIVE}; }`,
+    `echo ${RECEIVED}`,
+    `cd ${q(part)} && sha256sum -c ${q(listPath)}; status=$?; cd /`,
+    `rm -f ${q(listPath)}`,
+    `if [ "$status" = 0 ]; then rm -rf ${q(remoteDir)} && mv ${q(part)} ${q(remoteDir)}; else rm -rf ${q(part)}; exit ${EXIT_CORRUPT}; fi`,
+  ].join('\n');
+  const names = entries.map((entry) => entry.path);
+  let attempts = 0;
+  let sentBytes = 0;
+  const result = await withPushAttempts(limits, (attempt, signal) => {
+    attempts = attempt;
+    const onProgress: ProgressListener = (progress) => {
+      sentBytes = progress.sentBytes;
+      options.onProgress?.(progress);
+    };
+    // portable: no host user names or ids in the archive; the target's root owns what it unpacks.
+    const source = () => tar.c({ cwd: localDir, portable: true, noDirRecurse: true }, names) as unknown as Readable;
+    return streamOnce({ target, command, source, totalBytes, options: { ...options, onProgress }, attempt, signal });
+  });
+  const finishedAt = performance.now();
+  if (result.code === EXIT_CORRUPT) {
+    const failed = failedChecks(entries, result.stdout);
+    throw new InfraError('E_PUSH_CORRUPT', `${remoteDir}/ arrived with ${failed.length} file(s) that differ from ${localDir}/: ${failed.slice(0, 10).join(', ')}${failed.length > 10 ? ', …' : ''}`, {
+      evidence: result.stdout.split('\n').filter((line) => line && !line.endsWith(': OK')).slice(0, 20),
+      hint: 'the unpacked copy was removed; the previous contents of the target folder are untouched',
+    });
+  }
+  if (result.code !== 0) throw remoteFailure(what, result);
+  const receivedAt = result.markerAt ?? finishedAt;
+  return { remotePath: remoteDir, bytes: sentBytes, sha256: listSha, attempts, transferMs: receivedAt - result.startedAt, verifyMs: finishedAt - receivedAt };
+}
+
+function remoteFailure(what: string, result: { code: number | null; stderr: string }): InfraError {
+  const stderr = result.stderr.trim();
+  return new InfraError('E_PUSH_REMOTE', `${what}: the target's command failed with status ${result.code}${stderr ? `: ${stderr.split('\n').at(-1)}` : ''}`, {
+    evidence: stderr ? stderr.split('\n').slice(-10) : [],
+  });
+}
