@@ -9,6 +9,7 @@ import { checkBuildDir } from '../../harness/deploy/kernel-build-dir.ts';
 import { readKernelImage } from '../../harness/deploy/kernel-image.ts';
 import { KERNEL_INPUT_CODES, buildIdFromKernelNotes, buildIdFromKernelNotesHex, kernelSpecFromArgument, parseElfNotes, resolveKernelInput } from '../../harness/deploy/kernel-input.ts';
 import { GOOD_CONFIG, craftBuildDir, craftImage, craftModulesTree, kernelNotesBlob } from '../fixtures/kernel-input/craft.ts';
+import { rejectionOf } from '../fakes/rejection.ts';
 
 const BUILD_ID = '0ed29847cba3cbd9114b826b3a1ad39dd624ffa0';
 let work: string;
@@ -20,13 +21,8 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-async function rejection(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
+function rejection(promise: Promise<unknown>): Promise<InputError> {
+  return rejectionOf(promise, InputError);
 }
 
 describe('/sys/kernel/notes parsing', () => {

@@ -9,6 +9,7 @@ import { buildMachineDtb } from '../../harness/images/devicetree/build-dtb.ts';
 import { findNode, parseFdt, phandleOf, propCells, propString, propStrings, regions, walk, type FdtNode } from '../../harness/images/devicetree/fdt.ts';
 import { listOverlays, resolveOverlays } from '../../harness/images/devicetree/overlays.ts';
 import { dtbShapingArgs } from '../../harness/images/devicetree/qemu-dump.ts';
+import { rejectionOf } from '../fakes/rejection.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -35,13 +36,8 @@ async function build(name: string, qemuArgs: string[], overlays: string[]) {
   return { dtb, root: parseFdt(await readFile(dtb.path)) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<InputError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InputError);
-  return error as InputError;
+function rejection(promise: Promise<unknown>): Promise<InputError> {
+  return rejectionOf(promise, InputError);
 }
 
 const node = (root: FdtNode, path: string) => {
