@@ -189,18 +189,11 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
   }
 }
 
-export interface StepContextInput {
-  guest: Guest;
-  profile: Profile;
-  /** The step's own signal (aborted when the step ends). */
-  signal: AbortSignal;
-  deadline: number;
-  machineDied: Promise<never>;
-  windowStart: number;
-  previousWindowStart: number;
-  artifactsDir: string;
-  note(assertion: string): void;
-}
+/** The plain fields of a StepContext; createStepContext adds the dmesg helpers on top. */
+export type StepContextInput = Pick<
+  StepContext,
+  'guest' | 'profile' | 'signal' | 'deadline' | 'machineDied' | 'windowStart' | 'previousWindowStart' | 'artifactsDir' | 'note'
+>;
 
 /** The context a step kind runs with; exported so step kinds can be unit-tested against the real dmesg waiting. */
 export function createStepContext(input: StepContextInput): StepContext {
