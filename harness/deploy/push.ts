@@ -36,6 +36,8 @@ export interface PushOptions {
   /** gzip level 1 on the host, gunzip on the target. Default true: measured faster with every cipher (harness/bench/push-throughput.ts). */
   compress?: boolean;
   onProgress?: ProgressListener;
+  /** pushFile: the sha256 the file must have (e.g. KernelUnderTest.imageSha256); default: the local file's own. */
+  expectedSha256?: string;
   /** Test hook: a stage spliced into each attempt's stream after the progress counter; it may corrupt bytes or close the channel. */
   fault?: (context: { attempt: number; channel: ClientChannel }) => Transform | undefined;
 }
@@ -119,7 +121,8 @@ function limitsFor(what: string, bytes: number, options: PushOptions) {
  */
 export async function pushFile(target: PushTarget, localPath: string, remotePath: string, options: PushOptions = {}): Promise<PushResult> {
   const { size } = await stat(localPath);
-  const expected = await fileSha256(localPath);
+  // Checking against the artifact's recorded hash also catches a local copy damaged since it was resolved.
+  const expected = options.expectedSha256 ?? (await fileSha256(localPath));
   const part = remotePath + PART_SUFFIX;
   const receive = options.compress ?? true ? 'gunzip -c' : 'cat';
   // One round trip: store, check the length, say so, hash, and rename only on a match; the hash is printed either way.

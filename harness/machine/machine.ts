@@ -1,4 +1,5 @@
 // A machine backend brings a target from off to "SSH ready" and back to off; QEMU is one backend, a lab board another.
+import type { WaitLimits } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
 import type { PhaseTiming } from '../report/results.ts';
 import type { Profile } from './profile.ts';
@@ -12,8 +13,17 @@ export interface MachineStartOptions {
   onConsole?: (chunk: string) => void;
 }
 
+/** A new boot of the same machine, as its readiness line reported it. */
+export interface RebootedGuest {
+  bootId: string;
+  release: string;
+  /** From the call to the new guest's SSH connection being open. */
+  elapsedMs: number;
+}
+
 export interface RunningMachine {
   readonly profile: Profile;
+  /** The guest of the current boot: replaced by awaitReboot, so read it after a reboot rather than keeping it. */
   readonly guest: Guest;
   /** Rejects with the reason when the target dies without being asked to. */
   readonly died: Promise<never>;
@@ -22,6 +32,12 @@ export interface RunningMachine {
   /** `uname -r` and boot_id as the guest reported them when it became ready. */
   readonly release: string | undefined;
   readonly bootId: string | undefined;
+  /**
+   * Waits for a readiness line whose boot_id differs from previousBootId (a kexec or a reboot the guest was asked for),
+   * then connects to the new boot and swaps `guest`, `release` and `bootId`. Call it before triggering the reboot, so
+   * no line is missed; abort its signal to give up.
+   */
+  awaitReboot(previousBootId: string, limits: WaitLimits): Promise<RebootedGuest>;
   /** The last lines of the serial console, for error evidence. */
   consoleTail(lines?: number): string[];
   /** Stops the target; safe to call more than once and on every exit path. */

@@ -9,7 +9,7 @@ import type { ImageSet } from '../images/image-set.ts';
 import { GUEST_READY_PREFIX, parseGuestErrorLine } from '../images/guest-contract.ts';
 import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
-import type { MachineBackend, MachineStartOptions, RunningMachine } from './machine.ts';
+import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
 import type { Profile } from './profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
@@ -65,23 +65,43 @@ export class QemuMachine implements MachineBackend {
 
       clock.begin('ssh-ready');
       const privateKey = await readFile(this.config.images.sshKey.privateKeyPath);
-      const client = await connectSsh({ host: '127.0.0.1', port, username: 'root', privateKey }, limits);
-      guest = await SshGuest.open(client, {
-        dmesgLogPath: join(options.artifactsDir, 'dmesg.log'),
-        machineDied: qemu.died,
-        signal: options.signal,
-        deadline: options.deadline,
-      });
-      clock.end();
       const running = qemu;
-      const openedGuest = guest;
+      const connect = async (dmesgLogPath: string, connectLimits: WaitLimits, deadline: number) => {
+        const client = await connectSsh({ host: '127.0.0.1', port, username: 'root', privateKey }, connectLimits);
+        return SshGuest.open(client, { dmesgLogPath, machineDied: running.died, signal: options.signal, deadline });
+      };
+      guest = await connect(join(options.artifactsDir, 'dmesg.log'), limits, options.deadline);
+      clock.end();
+      let current = { release: ready.release, bootId: ready.bootId };
+      let boots = 1;
+      const awaitReboot = async (previousBootId: string, rebootLimits: WaitLimits): Promise<RebootedGuest> => {
+        const startedAt = performance.now();
+        const waitLimits: WaitLimits = { ...rebootLimits, dies: [...(rebootLimits.dies ?? []), running.died] };
+        const next = await this.waitForReadiness(serial, waitLimits, previousBootId);
+        const previous = guest;
+        boots += 1;
+        // The old connection went down with its kernel; closing it marks the drop as expected.
+        await previous?.close().catch(() => {});
+        guest = undefined;
+        guest = await connect(join(options.artifactsDir, `dmesg-boot${boots}.log`), waitLimits, rebootLimits.deadline ?? options.deadline);
+        current = next;
+        return { ...next, elapsedMs: performance.now() - startedAt };
+      };
       return {
         profile: this.profile,
-        guest: openedGuest,
+        get guest(): SshGuest {
+          if (!guest) throw new InfraError('E_GUEST_REBOOTING', 'the guest is rebooting: no SSH connection to its new boot yet');
+          return guest;
+        },
         died: running.died,
         phases: clock.phases,
-        release: ready.release,
-        bootId: ready.bootId,
+        get release() {
+          return current.release;
+        },
+        get bootId() {
+          return current.bootId;
+        },
+        awaitReboot,
         consoleTail: (lines) => serial.tail(lines),
         stop,
       };
@@ -138,21 +158,23 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async waitForReadiness(serial: SerialConsole, limits: WaitLimits): Promise<{ bootId: string; release: string }> {
+  /** The readiness line of a boot; with previousBootId, only one of a different boot counts (a kexec'd or rebooted guest). */
+  private async waitForReadiness(serial: SerialConsole, limits: WaitLimits, previousBootId?: string): Promise<{ bootId: string; release: string }> {
+    const pattern = previousBootId === undefined ? READY_LINE : readyLineOtherThan(previousBootId);
     const silenceMs = this.config.silenceMs ?? 60_000;
     const watchdog = consoleWatchdog(serial, silenceMs);
     const initFailed = guestInitFailure(serial);
     try {
       const line = await serial.waitForLine(
-        READY_LINE,
-        'the guest readiness line',
+        pattern,
+        previousBootId === undefined ? 'the guest readiness line' : `a readiness line with a boot_id other than ${previousBootId}`,
         { ...limits, dies: [...(limits.dies ?? []), watchdog.silent, initFailed.reported] },
         () =>
           new InfraError('E_BOOT_TIMEOUT', `the guest did not print its readiness line ('${GUEST_READY_PREFIX} …') in time`, {
             evidence: ['--- serial console (last lines) ---', ...serial.tail(20)],
           }),
       );
-      const match = READY_LINE.exec(line)!;
+      const match = pattern.exec(line)!;
       return { bootId: match[1]!, release: match[2]! };
     } finally {
       watchdog.dispose();
@@ -177,6 +199,11 @@ function guestInitFailure(serial: SerialConsole): { reported: Promise<never>; di
   });
   reported.catch(() => {});
   return { reported, dispose: () => unsubscribe() };
+}
+
+function readyLineOtherThan(bootId: string): RegExp {
+  const escaped = bootId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`${GUEST_READY_PREFIX} boot_id=(?!${escaped}\\b)(\\S+) release=(\\S+)`);
 }
 
 function waitForFirstByte(serial: SerialConsole): Promise<void> {

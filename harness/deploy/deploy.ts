@@ -1,0 +1,45 @@
+// A deployer starts a kernel under test on a running machine and proves it runs; kexec is one, reboot another.
+import type { RunningMachine } from '../machine/machine.ts';
+import type { Profile } from '../machine/profile.ts';
+import type { KernelUnderTest } from './kernel-input.ts';
+import type { KernelProof } from './proof.ts';
+import type { PushResult } from './push.ts';
+import type { ProgressListener } from './transfer-progress.ts';
+
+export type DeployMethod = 'kexec' | 'reboot';
+
+export interface DeployOptions {
+  /** Where the deploy leaves what it built (the initrd) and logs. */
+  workDir: string;
+  signal: AbortSignal;
+  /** Absolute Date.now() deadline for the whole deploy, proof included. */
+  deadline: number;
+  onPhase?: (phase: string) => void;
+  onProgress?: ProgressListener;
+}
+
+/** Milliseconds of each part of a deploy, for reports and the benchmark. */
+export interface DeployTimings {
+  prepareMs: number;
+  pushMs: number;
+  loadMs: number;
+  /** From the kernel being started to SSH on it. */
+  rebootMs: number;
+  proofMs: number;
+  totalMs: number;
+}
+
+export interface DeployResult {
+  method: DeployMethod;
+  previousBootId: string;
+  proof: KernelProof;
+  pushes: PushResult[];
+  timings: DeployTimings;
+}
+
+export interface Deployer {
+  readonly method: DeployMethod;
+  /** Why this deployer cannot work on the profile, or undefined: asked before a run, so it is refused before booting. */
+  refusal(profile: Profile): string | undefined;
+  deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult>;
+}

@@ -1,0 +1,127 @@
+// Deploy by kexec: push the Image and an initrd carrying its modules, load them with the running command line, jump,
+// wait for the new boot's readiness line, and prove the pushed kernel is the one running.
+import { InfraError } from '../core/errors.ts';
+import { linkedAbort, race } from '../core/wait.ts';
+import type { Guest } from '../guest/guest.ts';
+import type { RunningMachine } from '../machine/machine.ts';
+import type { Profile } from '../machine/profile.ts';
+import { shellQuote } from '../machine/qemu-command.ts';
+import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
+import { buildKexecInitrd } from './kexec-initrd.ts';
+import type { KernelUnderTest } from './kernel-input.ts';
+import { proveKernelRunning } from './proof.ts';
+import { isDroppedConnection } from './push-attempts.ts';
+import { pushFile, type PushResult, type PushTarget } from './push.ts';
+
+/** tmpfs in the guest: gone with the old kernel, which is all it has to outlive. */
+export const KEXEC_REMOTE_DIR = '/tmp/pilot-deploy';
+
+export interface KexecDeployerConfig {
+  /** The initramfs the machine booted (ImageSet.initramfsPath); the new kernel's modules are appended to it. */
+  baseInitramfs: string;
+  extraModules?: readonly string[];
+}
+
+function pushTarget(guest: Guest): PushTarget {
+  if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
+    throw new InfraError('E_DEPLOY_UNSUPPORTED', 'the machine\'s guest cannot stream files (no openStream): a kexec deploy needs an SSH guest');
+  }
+  return guest as Guest & PushTarget;
+}
+
+function commandFailure(code: string, what: string, result: { code: number | null; stdout: string; stderr: string }): InfraError {
+  const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter(Boolean);
+  return new InfraError(code, `${what} failed with status ${result.code}${output.length ? `: ${output.at(-1)}` : ''}`, { evidence: output.slice(-10) });
+}
+
+export class KexecDeployer implements Deployer {
+  readonly method = 'kexec' as const;
+
+  constructor(private readonly config: KexecDeployerConfig) {}
+
+  refusal(profile: Profile): string | undefined {
+    // Xen on Arm offers dom0 no kexec hypercall; measured and documented in DESIGN.md section 4.
+    if (profile.hypervisor === 'xen') return `kexec is impossible under ${profile.name}: an Arm Xen dom0 has no kexec; deploy by reboot`;
+    return undefined;
+  }
+
+  async deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult> {
+    const refused = this.refusal(machine.profile);
+    if (refused) throw new InfraError('E_DEPLOY_UNSUPPORTED', refused);
+    const { signal, deadline } = options;
+    const dies = [machine.died];
+    const started = performance.now();
+    const phase = (name: string) => options.onPhase?.(name);
+
+    phase('prepare');
+    const initrd = await buildKexecInitrd(kernel, { baseInitramfs: this.config.baseInitramfs, workDir: options.workDir, extraModules: this.config.extraModules, signal });
+    const prepared = performance.now();
+
+    phase('push');
+    const target = pushTarget(machine.guest);
+    const remoteImage = `${KEXEC_REMOTE_DIR}/Image-${kernel.release}`;
+    const remoteInitrd = `${KEXEC_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
+    const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    const pushes: PushResult[] = [];
+    // The artifact's own hash: an Image damaged on disk since it was resolved is refused by the target.
+    pushes.push(await pushFile(target, kernel.imagePath, remoteImage, { ...pushOptions, expectedSha256: kernel.imageSha256 }));
+    pushes.push(await pushFile(target, initrd.path, remoteInitrd, pushOptions));
+    const pushed = performance.now();
+
+    phase('kexec-load');
+    const guest = machine.guest;
+    const previousBootId = (await guest.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs: 15_000, signal })).stdout.trim();
+    const load = await guest.exec(
+      `kexec -l ${shellQuote([remoteImage])} --initrd=${shellQuote([remoteInitrd])} --command-line="$(cat /proc/cmdline)" && cat /sys/kernel/kexec_loaded`,
+      { timeoutMs: 120_000, signal },
+    );
+    if (load.code !== 0) throw commandFailure('E_KEXEC_LOAD', `kexec -l ${remoteImage}`, load);
+    if (load.stdout.trim().split('\n').at(-1) !== '1') throw commandFailure('E_KEXEC_LOAD', 'kexec -l (the kernel reports nothing loaded)', load);
+    const loaded = performance.now();
+
+    phase('kexec');
+    const waiting = linkedAbort(signal);
+    // Watching starts before the jump, so the new readiness line cannot be missed; the boot_id filter ignores the old one.
+    const rebooted = machine.awaitReboot(previousBootId, { signal: waiting.signal, deadline, dies });
+    rebooted.catch(() => {});
+    try {
+      // Detached and delayed so this command's status gets back before the kernel goes; a failed jump says so on the console.
+      const jump = await guest
+        .exec(
+          `sync; setsid sh -c 'usleep 300000; kexec -e; echo "pilot-guest-error: kexec -e returned with status $? instead of starting ${kernel.release}" >/dev/console' </dev/null >/dev/null 2>&1 &`,
+          { timeoutMs: 15_000, signal },
+        )
+        // The old kernel may take the connection down before the status arrives: that is the jump, not a failure.
+        .catch((error: unknown) => {
+          if (isDroppedConnection(error)) return undefined;
+          throw error;
+        });
+      if (jump && jump.code !== 0 && jump.code !== null) throw commandFailure('E_KEXEC_EXEC', 'starting kexec -e', jump);
+      await race(rebooted, `the kexec'd kernel ${kernel.release} to come up`, { signal, deadline, dies });
+    } catch (error) {
+      waiting.abort(error);
+      throw error;
+    } finally {
+      waiting.dispose();
+    }
+    const rebootedAt = performance.now();
+
+    phase('proof');
+    const proof = await proveKernelRunning(machine.guest, kernel, previousBootId, machine.profile, { signal, deadline });
+    const proved = performance.now();
+    return {
+      method: 'kexec',
+      previousBootId,
+      proof,
+      pushes,
+      timings: {
+        prepareMs: prepared - started,
+        pushMs: pushed - prepared,
+        loadMs: loaded - pushed,
+        rebootMs: rebootedAt - loaded,
+        proofMs: proved - rebootedAt,
+        totalMs: proved - started,
+      },
+    };
+  }
+}

@@ -1,0 +1,136 @@
+// Real QEMU: a kvm-el2 machine booted on the image's kernel receives Debian's rt kernel by kexec, proves it runs it,
+// and brings up ADSP, CDSP and Iris on it. A corrupted Image is refused by the target before anything is loaded.
+import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InfraError } from '../../harness/core/errors.ts';
+import type { DeployResult } from '../../harness/deploy/deploy.ts';
+import { KEXEC_REMOTE_DIR, KexecDeployer } from '../../harness/deploy/kexec.ts';
+import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
+import { buildImages } from '../../harness/images/build.ts';
+import type { ImageSet } from '../../harness/images/image-set.ts';
+import type { RunningMachine } from '../../harness/machine/machine.ts';
+import { PROFILES } from '../../harness/machine/profile.ts';
+import { QemuMachine } from '../../harness/machine/qemu-machine.ts';
+import { createStepContext } from '../../harness/runner/run-steps.ts';
+import { expectRproc } from '../../harness/steps/expect-rproc.ts';
+import { iris } from '../../harness/steps/iris.ts';
+import { rejectionOf } from '../fakes/rejection.ts';
+
+let workDir: string;
+let images: ImageSet;
+let rt: KernelUnderTest;
+const controller = new AbortController();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'pilot-kexec-'));
+  images = await buildImages();
+  rt = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' });
+}, 600_000);
+
+afterAll(async () => {
+  // PILOT_KEEP_ARTIFACTS=1 keeps the serial log, dmesg of both boots and the initrd for a look after a failure.
+  if (workDir && !process.env.PILOT_KEEP_ARTIFACTS) await rm(workDir, { recursive: true, force: true });
+  else if (workDir) console.log(`artifacts kept in ${workDir}`);
+});
+
+it('refuses xen-el1 before anything is pushed', () => {
+  const deployer = new KexecDeployer({ baseInitramfs: '/nonexistent' });
+  expect(deployer.refusal(PROFILES['xen-el1'])).toMatch(/no kexec/);
+  expect(deployer.refusal(PROFILES['kvm-el2'])).toBeUndefined();
+  expect(deployer.refusal(PROFILES.el1)).toBeUndefined();
+});
+
+describe.each([
+  { profile: 'kvm-el2' as const, overlays: ['el2'], el: 2 },
+  { profile: 'el1' as const, overlays: [], el: 1 },
+])('kexec deploy on $profile', { timeout: 600_000 }, ({ profile, overlays, el }) => {
+  let running: RunningMachine;
+  let deployed: DeployResult | undefined;
+
+  beforeAll(async () => {
+    const machine = new QemuMachine({ profile: PROFILES[profile], images, overlays });
+    await mkdir(join(workDir, profile, 'machine'), { recursive: true });
+    running = await machine.start({ artifactsDir: join(workDir, profile, 'machine'), signal: controller.signal, deadline: Date.now() + 300_000 });
+  }, 320_000);
+
+  afterAll(async () => {
+    await running?.stop();
+  });
+
+  it.runIf(profile === 'kvm-el2')('refuses a corrupted Image on the target (E_PUSH_CORRUPT) and never loads it', async () => {
+    const corrupted = join(workDir, 'Image-corrupted');
+    await copyFile(rt.imagePath, corrupted);
+    const file = await open(corrupted, 'r+');
+    await file.write(Buffer.from([0xff ^ 0x5a]), 0, 1, 4096);
+    await file.close();
+    const bootBefore = running.bootId;
+    const error = await rejectionOf(
+      new KexecDeployer({ baseInitramfs: images.initramfsPath }).deploy(running, { ...rt, imagePath: corrupted }, {
+        workDir: join(workDir, profile, 'corrupt'),
+        signal: controller.signal,
+        deadline: Date.now() + 300_000,
+      }),
+      InfraError,
+    );
+    expect(error.code, error.message).toBe('E_PUSH_CORRUPT');
+    expect(error.message).toContain(rt.imageSha256);
+    const state = await running.guest.exec(`cat /proc/sys/kernel/random/boot_id; uname -r; cat /sys/kernel/kexec_loaded; ls ${KEXEC_REMOTE_DIR} 2>/dev/null | grep -c '^Image' || true`);
+    const [bootId, release, kexecLoaded, imagesLeft] = state.stdout.trim().split('\n');
+    expect(bootId).toBe(bootBefore);
+    expect(release).not.toBe(rt.release);
+    expect(kexecLoaded).toBe('0');
+    expect(imagesLeft).toBe('0');
+  });
+
+  it('kexecs into linux-image-rt-arm64 and proves it is the one running', async () => {
+    expect(running.release).not.toBe(rt.release);
+    const phases: string[] = [];
+    deployed = await new KexecDeployer({ baseInitramfs: images.initramfsPath }).deploy(running, rt, {
+      workDir: join(workDir, profile, 'deploy'),
+      signal: controller.signal,
+      deadline: Date.now() + 400_000,
+      onPhase: (phase) => phases.push(phase),
+    });
+    const t = deployed.timings;
+    const mb = (deployed.pushes[0]!.bytes + deployed.pushes[1]!.bytes) / 1e6;
+    console.log(
+      `${profile}: kexec deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s, ` +
+        `kexec -l ${(t.loadMs / 1000).toFixed(1)} s, jump to SSH ${(t.rebootMs / 1000).toFixed(1)} s, proof ${(t.proofMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`,
+    );
+    expect(phases).toEqual(['prepare', 'push', 'kexec-load', 'kexec', 'proof']);
+    expect(deployed.proof.release).toBe(rt.release);
+    expect(deployed.proof.bootId).not.toBe(deployed.previousBootId);
+    expect(deployed.proof.procVersion).toBe(rt.versionString);
+    if (rt.buildId) expect(deployed.proof.buildId).toBe(rt.buildId);
+    expect(running.release).toBe(rt.release);
+    expect(running.bootId).toBe(deployed.proof.bootId);
+    expect(deployed.proof.profileCheck.join('\n')).toContain(`started at EL${el}`);
+    // The guest the machine hands out now is the new kernel's.
+    const uname = await running.guest.exec('uname -r');
+    expect(uname.stdout.trim()).toBe(rt.release);
+  });
+
+  it("brings up ADSP, CDSP and Iris on the kexec'd kernel", async () => {
+    expect(deployed, 'the deploy above must have passed').toBeDefined();
+    const context = createStepContext({
+      guest: running.guest,
+      profile: running.profile,
+      signal: controller.signal,
+      deadline: Date.now() + 120_000,
+      machineDied: running.died,
+      windowStart: 0,
+      previousWindowStart: 0,
+      artifactsDir: workDir,
+      note: () => {},
+    });
+    await expectRproc.run(expectRproc.schema.parse({ adsp: 'running', cdsp: 'running', within: '60s' }), context);
+    await iris.run(iris.schema.parse({ open: 'decoder', expect: 'booted' }), context);
+    // The records come from the new kernel's own log: its banner is the rt one.
+    const log = running.guest.kernelLog.records.map((record) => record.text);
+    expect(log.some((line) => line.includes(`Linux version ${rt.release}`))).toBe(true);
+    expect(log.some((line) => line.includes('remote processor adsp is now up'))).toBe(true);
+    expect(log.some((line) => line.includes('remote processor cdsp is now up'))).toBe(true);
+  });
+});
