@@ -1,22 +1,14 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { compareRuns } from '../../harness/report/compare.ts';
 import { renderCompareJunit, writeCompareJunit } from '../../harness/report/compare-junit.ts';
 import { QEMU_DIED, SMMU_FAULT, everyVerdict, run, sides } from './compare-fixtures.ts';
+import { junitParser, type XmlNode } from './junit-parser.ts';
 
-type Node = Record<string, any>;
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  trimValues: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  htmlEntities: true,
-  isArray: (name) => name === 'testsuite' || name === 'testcase',
-});
+type Node = XmlNode;
+const parser = junitParser;
 
 const comparison = compareRuns(...everyVerdict);
 const xml = renderCompareJunit(comparison);

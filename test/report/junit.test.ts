@@ -1,22 +1,14 @@
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJunitReporter, renderJunit, writeJunit } from '../../harness/report/junit.ts';
 import { escapeXmlAttribute, escapeXmlText } from '../../harness/report/xml.ts';
 import { errorRun, failRun, passRun, skipRun, summaryOf } from './fixtures.ts';
+import { junitParser, type XmlNode } from './junit-parser.ts';
 
-type Node = Record<string, any>;
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  trimValues: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  htmlEntities: true,
-  isArray: (name) => name === 'testsuite' || name === 'testcase',
-});
+type Node = XmlNode;
+const parser = junitParser;
 
 const summary = summaryOf([passRun, failRun, errorRun, skipRun]);
 const xml = renderJunit(summary, { hostname: 'test-host' });
