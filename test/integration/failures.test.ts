@@ -1,7 +1,7 @@
 // Real boots that go wrong: the kernel failing is FAIL, the machine dying under it is ERROR, bad input boots nothing.
 import { describe, expect, it } from 'vitest';
-import { artifactsBase, latestResults, runFile, startPilot } from './support/pilot-cli.ts';
-import { qemuChildrenOf, waitForOutput } from './support/processes.ts';
+import { artifactsBase, latestResults, runFile, startLongSleepRun, startPilot } from './support/pilot-cli.ts';
+import { qemuChildrenOf } from './support/processes.ts';
 
 describe('failures on real machines', { timeout: 300_000 }, () => {
   it('reports a false assertion and a kernel panic as FAIL, quoting what the kernel printed', async () => {
@@ -42,10 +42,7 @@ describe('failures on real machines', { timeout: 300_000 }, () => {
 
   it('reports a QEMU killed under a running step as ERROR, at once, with its exit', async () => {
     const base = await artifactsBase();
-    const child = startPilot(['run', 'test/fixtures/integration/long-sleep.yaml', '--artifacts', base]);
-    let output = '';
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    expect(await waitForOutput(() => output, /step 1\/1 .*sleep 600/, 180_000), output).toBe(true);
+    const { child } = await startLongSleepRun(base);
     const [qemu] = await qemuChildrenOf(child.pid!);
     const killedAt = Date.now();
     process.kill(qemu!, 'SIGKILL');

@@ -1,17 +1,12 @@
 // Ctrl-C on a running `pilot run` must stop its QEMU, write results and exit 130.
 import { describe, expect, it } from 'vitest';
-import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
-import { alive, qemuChildrenOf, waitForOutput } from './support/processes.ts';
+import { artifactsBase, latestResults, startLongSleepRun } from './support/pilot-cli.ts';
+import { alive, qemuChildrenOf } from './support/processes.ts';
 
 describe('interrupting pilot run', { timeout: 300_000 }, () => {
   it('leaves no QEMU behind after SIGINT and exits 130', async () => {
     const base = await artifactsBase();
-    const child = startPilot(['run', 'test/fixtures/integration/long-sleep.yaml', '--artifacts', base]);
-    let output = '';
-    child.all?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-
-    // Wait until the scenario's step is running, so QEMU is certainly up.
-    expect(await waitForOutput(() => output, /step 1\/1 .*sleep 600/, 180_000), output).toBe(true);
+    const { child } = await startLongSleepRun(base);
     const qemus = await qemuChildrenOf(child.pid!);
     expect(qemus).toHaveLength(1);
 
