@@ -41,6 +41,8 @@ function attempt(target: SshTarget, timeoutMs: number): Promise<Client> {
       },
     };
     const onError = (error: Error) => {
+      // ssh2 can emit a second error for the same failure ('Connection lost before handshake' after a reset); unhandled, it would kill pilot.
+      client.on('error', () => {});
       client.destroy();
       reject(error);
     };
