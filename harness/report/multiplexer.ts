@@ -54,6 +54,7 @@ export function createReporterMux(
     onBegin: (plan) => fanOutAsync('onBegin', [plan]),
     onRunBegin: (run) => fanOut('onRunBegin', [run]),
     onPhase: (run, phase) => fanOut('onPhase', [run, phase]),
+    onProgress: (run, phase, detail, done) => fanOut('onProgress', [run, phase, detail, done]),
     onStepBegin: (run, index, title) => fanOut('onStepBegin', [run, index, title]),
     onStepEnd: (run, step) => fanOut('onStepEnd', [run, step]),
     onConsole: (run, chunk) => fanOut('onConsole', [run, chunk]),

@@ -16,6 +16,8 @@ export interface Reporter {
   onRunBegin?(run: PlannedRun): void;
   /** A machine or harness phase began: 'qemu-start', 'kernel-boot', 'ssh-ready', 'self-check'. */
   onPhase?(run: PlannedRun, phase: string): void;
+  /** Progress inside a long phase (a kernel push): `detail` like "12.3 MB/33.0 MB 8.1 MB/s"; `done` on its last event. */
+  onProgress?(run: PlannedRun, phase: string, detail: string, done: boolean): void;
   /** `index` is 0-based, as in StepResult. */
   onStepBegin?(run: PlannedRun, index: number, title: string): void;
   onStepEnd?(run: PlannedRun, step: StepResult): void;

@@ -167,6 +167,7 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
       title: step.title,
       line: step.line,
       status,
+      startedAtMs: started,
       durationMs: Date.now() - started,
       assertions,
       ...(failure ? { failure } : {}),
