@@ -1,0 +1,174 @@
+// Real QEMU as a stand-in board: standin-board.sh boots it outside pilot's machine layer, and pilot reaches it only
+// through a board file (SSH on the forwarded port, power and console commands). A scenario runs on it through runScenario,
+// a board that never answers is an ERROR naming its host, and Debian's rt kernel is pushed to it by kexec and proven.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InfraError } from '../../harness/core/errors.ts';
+import { race } from '../../harness/core/wait.ts';
+import { KexecDeployer } from '../../harness/deploy/kexec.ts';
+import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
+import { buildImages } from '../../harness/images/build.ts';
+import type { ImageSet } from '../../harness/images/image-set.ts';
+import { loadBoardFile } from '../../harness/machine/board/board-file.ts';
+import { BoardMachine } from '../../harness/machine/board/board-machine.ts';
+import type { RunningMachine } from '../../harness/machine/machine.ts';
+import { createReporterMux } from '../../harness/report/multiplexer.ts';
+import type { PlannedRun } from '../../harness/report/reporter.ts';
+import { runScenario } from '../../harness/runner/run-scenario.ts';
+import { loadScenarios } from '../../harness/scenario/load.ts';
+import { rejectionOf } from '../fakes/rejection.ts';
+import { alive } from './support/processes.ts';
+import { prepareStandinBoard, type StandinBoard } from './support/standin-board.ts';
+
+let workDir: string;
+let images: ImageSet;
+const standins: StandinBoard[] = [];
+const controller = new AbortController();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'pilot-board-'));
+  images = await buildImages();
+}, 600_000);
+
+afterAll(async () => {
+  for (const standin of standins) await standin.forceOff();
+  if (workDir && !process.env.PILOT_KEEP_ARTIFACTS) await rm(workDir, { recursive: true, force: true });
+  else if (workDir) console.log(`artifacts kept in ${workDir}`);
+});
+
+async function standin(name: string, options: { extra?: string[]; powerOn?: string; socOverlays?: string[] } = {}): Promise<StandinBoard> {
+  const stateDir = join(workDir, name);
+  await mkdir(stateDir, { recursive: true });
+  const board = await prepareStandinBoard({ images, stateDir, profile: 'kvm-el2', ...options });
+  standins.push(board);
+  return board;
+}
+
+async function runOnBoard(scenarioFile: string, boardFile: string) {
+  const [scenario] = await loadScenarios([scenarioFile]);
+  const backend = new BoardMachine(await loadBoardFile(boardFile));
+  const planned: PlannedRun = { id: `${scenario!.name}@board`, scenario: scenario!.name, file: scenario!.file, profile: backend.profile.name, stepTitles: scenario!.steps.map((step) => step.title) };
+  const phases: string[] = [];
+  const result = await runScenario({
+    planned,
+    scenario: scenario!,
+    backend,
+    artifactsRoot: join(workDir, 'artifacts'),
+    reporter: createReporterMux([{ onPhase: (_, phase) => phases.push(phase) }]),
+    signal: controller.signal,
+  });
+  return { result, phases };
+}
+
+describe('a board target over SSH', { timeout: 600_000 }, () => {
+  it('runs boot-kvm-el2 on the stand-in board, self-check included, and powers it off after', async () => {
+    const board = await standin('scenario');
+    const { result, phases } = await runOnBoard('scenarios/boot-kvm-el2.yaml', board.boardFile);
+    expect(result.status, JSON.stringify(result.failure ?? result.steps.find((step) => step.status !== 'pass'), null, 2)).toBe('pass');
+    expect(phases).toEqual(['power-on', 'kernel-boot', 'ssh-ready', 'self-check']);
+    expect(result.steps.map((step) => step.status)).toEqual(result.steps.map(() => 'pass'));
+    expect(result.steps.length).toBe(5);
+    const selfCheck = await readFile(join(result.artifactsDir, 'self-check.txt'), 'utf8');
+    expect(selfCheck).toContain('CPU: All CPU(s) started at EL2');
+    expect(selfCheck).toContain('VHE mode initialized successfully');
+    // The console command's output is the serial log, as QEMU's own is for the QEMU backend.
+    expect(await readFile(join(result.artifactsDir, 'serial.log'), 'utf8')).toMatch(/Booting Linux on physical CPU/);
+    expect(await readFile(join(result.artifactsDir, 'dmesg.log'), 'utf8')).toContain('CPU: All CPU(s) started at EL2');
+    const log = await readFile(join(result.artifactsDir, 'board.log'), 'utf8');
+    expect(log).toMatch(/power-on: exited 0/);
+    expect(log).toMatch(/power-off: exited 0/);
+    expect(result.kernelRelease).toBe(images.kernel.release);
+    // power-off ran: the stand-in QEMU is gone.
+    expect(await board.qemuPid()).toBeUndefined();
+  });
+
+  it('runs soc-bringup on a stand-in board with the simulated SoC: the same scenario as on QEMU, the drivers\' own strings', async () => {
+    const board = await standin('soc', { socOverlays: ['el2'] });
+    const { result } = await runOnBoard('scenarios/soc-bringup.yaml', board.boardFile);
+    expect(result.status, JSON.stringify(result.failure ?? result.steps.find((step) => step.status !== 'pass'), null, 2)).toBe('pass');
+    expect(result.steps.map((step) => step.status)).toEqual(result.steps.map(() => 'pass'));
+    expect(await readFile(join(result.artifactsDir, 'dmesg.log'), 'utf8')).toContain('remote processor adsp is now up');
+    expect(await board.qemuPid()).toBeUndefined();
+  });
+
+  it('reports a board whose power-on starts nothing as an ERROR naming its host and the last attempt', async () => {
+    const board = await standin('dead', { powerOn: 'true', extra: ['boot-timeout: 6s'] });
+    const { result } = await runOnBoard('scenarios/boot-kvm-el2.yaml', board.boardFile);
+    expect(result.status).toBe('error');
+    expect(result.failure?.code).toBe('E_BOARD_UNREACHABLE');
+    expect(result.failure?.message).toContain(`root@127.0.0.1:${board.port}`);
+    expect(result.failure?.message).toMatch(new RegExp(`last tried \\(attempt \\d+\\): ssh connect: .*ECONNREFUSED 127\\.0\\.0\\.1:${board.port}`));
+    expect(result.steps).toEqual([]);
+  });
+
+  describe('kernel push', () => {
+    let board: StandinBoard;
+    let running: RunningMachine;
+    let rt: KernelUnderTest;
+
+    beforeAll(async () => {
+      rt = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' });
+      board = await standin('push');
+      const machine = new BoardMachine(await loadBoardFile(board.boardFile));
+      const artifactsDir = join(board.stateDir, 'machine');
+      await mkdir(artifactsDir, { recursive: true });
+      running = await machine.start({ artifactsDir, signal: controller.signal, deadline: Date.now() + 300_000 });
+    }, 600_000);
+
+    afterAll(async () => {
+      await running?.stop();
+    });
+
+    it("kexecs into Debian's rt kernel on the board and proves it is the one running", async () => {
+      expect(running.release).toBe(images.kernel.release);
+      expect(running.release).not.toBe(rt.release);
+      const deployed = await new KexecDeployer({ baseInitramfs: images.initramfsPath }).deploy(running, rt, {
+        workDir: join(board.stateDir, 'deploy'),
+        signal: controller.signal,
+        deadline: Date.now() + 400_000,
+      });
+      const t = deployed.timings;
+      console.log(`board kexec deploy of ${rt.release}: push ${(t.pushMs / 1000).toFixed(1)} s, jump to SSH ${(t.rebootMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`);
+      expect(deployed.proof.release).toBe(rt.release);
+      expect(deployed.proof.bootId).not.toBe(deployed.previousBootId);
+      expect(deployed.proof.procVersion).toBe(rt.versionString);
+      if (rt.buildId) expect(deployed.proof.buildId).toBe(rt.buildId);
+      expect(deployed.proof.profileCheck.join('\n')).toContain('started at EL2');
+      expect(running.release).toBe(rt.release);
+      expect(running.bootId).toBe(deployed.proof.bootId);
+      expect((await running.guest.exec('uname -r')).stdout.trim()).toBe(rt.release);
+      // The new kernel's log streams too: its banner is the rt one.
+      await running.guest.kernelLog.sync({ deadline: Date.now() + 30_000 });
+      expect(running.guest.kernelLog.records.some((record) => record.text.includes(`Linux version ${rt.release}`))).toBe(true);
+    });
+
+    it('sees any reboot through SSH alone: a reboot brings back the kernel the board was powered on with', async () => {
+      const before = running.bootId!;
+      const rebooted = running.awaitReboot(before, { signal: controller.signal, deadline: Date.now() + 300_000 });
+      await running.guest.exec("setsid sh -c 'usleep 300000; reboot -f' </dev/null >/dev/null 2>&1 &");
+      const next = await rebooted;
+      expect(next.bootId).not.toBe(before);
+      expect(next.release).toBe(images.kernel.release);
+      expect(running.bootId).toBe(next.bootId);
+      expect((await running.guest.exec('cat /proc/sys/kernel/random/boot_id')).stdout.trim()).toBe(next.bootId);
+    });
+
+    it('reports a board that goes down by itself through died (E_BOARD_SSH_LOST), and stop leaves no process behind', async () => {
+      const qemu = await board.qemuPid();
+      expect(qemu).toBeDefined();
+      // Pulled out from under pilot, as a lab's power cut would: nothing in pilot asked for it.
+      process.kill(qemu!, 'SIGKILL');
+      const death = await rejectionOf(race(running.died, 'the board to be declared dead', { deadline: Date.now() + 30_000 }), InfraError);
+      expect(death.code).toBe('E_BOARD_SSH_LOST');
+      expect(death.message).toContain(`127.0.0.1:${board.port}`);
+      await running.stop();
+      const log = await readFile(join(board.stateDir, 'machine', 'board.log'), 'utf8');
+      expect(log).toMatch(/power-off: exited 0/);
+      const consolePid = Number(/console: .* \(pid (\d+)\)/.exec(log)?.[1]);
+      expect(consolePid).toBeGreaterThan(0);
+      expect(alive(consolePid)).toBe(false);
+    });
+  });
+});
