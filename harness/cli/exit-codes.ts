@@ -1,4 +1,7 @@
 // pilot's exit codes, fixed so CI scripts can branch on them.
+import { isNewFailure } from '../known-issues/match.ts';
+import type { RunSummary } from '../report/results.ts';
+
 export const EXIT = {
   /** Every run passed. */
   passed: 0,
@@ -9,3 +12,15 @@ export const EXIT = {
   /** Interrupted by SIGINT or SIGTERM. */
   interrupted: 130,
 } as const;
+
+/**
+ * The exit code of `pilot run` and `pilot merge` for a finished summary. An ERROR outranks a FAIL (it makes the run
+ * inconclusive); a failure matching an unexpired known issue counts for neither, an expired one counts as new.
+ */
+export function exitCodeFor(summary: Pick<RunSummary, 'interrupted' | 'runs'>): number {
+  if (summary.interrupted) return EXIT.interrupted;
+  const fresh = summary.runs.filter(isNewFailure);
+  if (fresh.some((run) => run.status === 'error')) return EXIT.error;
+  if (fresh.some((run) => run.status === 'fail')) return EXIT.failed;
+  return EXIT.passed;
+}

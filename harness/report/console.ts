@@ -1,6 +1,7 @@
 // The human reporter: a live block of running scenarios on a terminal, plain append-only lines everywhere else.
 import { formatMs } from '../core/wait.ts';
 import { STATUS_LABEL, STATUS_MARK, STATUS_MEANING, describeFailure, describeRunOutcome, firstLine } from './describe.ts';
+import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-issues/describe.ts';
 import type { PlannedRun, Reporter } from './reporter.ts';
 import type { RunResult, RunSummary, Status, StepResult } from './results.ts';
 
@@ -106,6 +107,16 @@ export class ConsoleReporter implements Reporter {
     if (live) live.activity = phase;
   }
 
+  onProgress(run: PlannedRun, phase: string, detail: string, done: boolean): void {
+    // CI logs get the outcome of a transfer, not every tick of it.
+    if (!this.mode.isTTY) {
+      if (done) this.writeLines([`[${run.id}] ${phase} ${detail}`]);
+      return;
+    }
+    const live = this.live.get(run.id);
+    if (live) live.activity = `${phase} ${detail}`;
+  }
+
   onStepBegin(run: PlannedRun, index: number, title: string): void {
     this.lastPhase.delete(run.id);
     // In CI logs a step that hangs must show which one it is.
@@ -159,8 +170,8 @@ export class ConsoleReporter implements Reporter {
     const { counts } = summary;
     const parts = [
       this.countPart(counts.pass, 'passed', 'pass'),
-      this.countPart(counts.fail, 'failed', 'fail'),
-      this.countPart(counts.error, counts.error === 1 ? 'error' : 'errors', 'error'),
+      this.countPart(counts.fail, 'failed', 'fail') + knownPart(summary.runs, 'fail'),
+      this.countPart(counts.error, counts.error === 1 ? 'error' : 'errors', 'error') + knownPart(summary.runs, 'error'),
       this.countPart(counts.skip, 'skipped', 'skip'),
     ];
     const lines = ['', `${this.paint('bold', 'Summary')}: ${plural(summary.runs.length, 'run')} in ${formatMs(summary.durationMs)}: ${parts.join(', ')}`];
@@ -170,11 +181,15 @@ export class ConsoleReporter implements Reporter {
       lines.push(this.paint('yellow', `Interrupted before the plan was done${detail}.`));
     }
     for (const status of SUMMARY_ORDER) {
-      const runs = summary.runs.filter((r) => r.status === status);
+      const runs = summary.runs.filter((r) => r.status === status && !isKnownFailure(r));
       if (status === 'skip' && runs.length) lines.push('');
       for (const run of runs) lines.push(...this.runDetail(run));
     }
-    lines.push('', `Artifacts: ${summary.artifactsDir}`);
+    // Known failures are listed apart, one line each: what is new needs a person, what is known needs a glance.
+    const known = summary.runs.filter(isKnownFailure);
+    if (known.length) lines.push('', this.paint('bold', `Known failures, not counted as new (${known.length}):`));
+    for (const run of known) lines.push(`${this.paint('dim', `${STATUS_MARK[run.status]} ${STATUS_LABEL[run.status]}`)} ${run.id} — ${printable(describeKnown(run)!)}`);
+    lines.push('', `Artifacts: ${summary.artifactsDir} (report.html to browse them)`);
     return lines;
   }
 
@@ -195,6 +210,7 @@ export class ConsoleReporter implements Reporter {
     if (described.headline) lines.push(...printable(described.headline).split('\n').map((l) => `    ${this.paint('bold', l)}`));
     lines.push(...described.evidence.map((l) => `        ${printable(clip(l, 400))}`));
     if (described.hint) lines.push(`    hint: ${printable(described.hint)}`);
+    if (run.known) lines.push(`    ${this.paint('yellow', printable(describeKnown(run)!))}`, `    ${printable(describeKnownEvidence(run)!)}`);
     lines.push(`    artifacts: ${run.artifactsDir}`);
     return lines;
   }
@@ -278,6 +294,12 @@ export function printable(text: string): string {
 function clip(text: string, width: number): string {
   if (width <= 0) return '';
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/** ` (1 known)` after a count that includes failures matched by an unexpired known issue. */
+function knownPart(runs: ReadonlyArray<RunResult>, status: Status): string {
+  const known = runs.filter((run) => run.status === status && isKnownFailure(run)).length;
+  return known ? ` (${known} known)` : '';
 }
 
 function plural(count: number, word: string): string {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { formatMs } from '../core/wait.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { STATUS_LABEL, STATUS_MEANING, decidingFailure, describeFailure, firstLine } from './describe.ts';
+import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-issues/describe.ts';
 import type { Reporter } from './reporter.ts';
 import { countStatuses, type RunResult, type RunSummary } from './results.ts';
 import { element, openTag } from './xml.ts';
@@ -90,7 +91,9 @@ function renderTestcase(run: RunResult, evidenceLimit: number): string[] {
   const { failure } = decidingFailure(run);
   if (run.status === 'fail' || run.status === 'error') {
     const code = failure?.code ?? STATUS_LABEL[run.status];
-    const message = failure ? `${failure.code}: ${firstLine(failure.message)}` : STATUS_MEANING[run.status];
+    const verdict = failure ? `${failure.code}: ${firstLine(failure.message)}` : STATUS_MEANING[run.status];
+    // Still a <failure>, so nothing is hidden; the message says up front that it is a known one.
+    const message = isKnownFailure(run) ? `KNOWN (${run.known!.link}) ${verdict}` : verdict;
     const tag = run.status === 'fail' ? 'failure' : 'error';
     lines.push(indent(1)(element(tag, { message: clip(message, 1000), type: code }, failureText(run, evidenceLimit))));
   } else if (run.status === 'skip') {
@@ -106,6 +109,8 @@ function renderTestcase(run: RunResult, evidenceLimit: number): string[] {
 function failureText(run: RunResult, evidenceLimit: number): string {
   const described = describeFailure(run, evidenceLimit);
   const lines = [`${STATUS_LABEL[run.status]} — ${STATUS_MEANING[run.status]}`, described.where];
+  const known = describeKnown(run);
+  if (known) lines.push(known, describeKnownEvidence(run)!);
   if (described.headline) lines.push(described.headline);
   if (described.evidence.length) lines.push('evidence:', ...described.evidence.map((l) => `    ${l}`));
   if (described.hint) lines.push(`hint: ${described.hint}`);

@@ -1,14 +1,17 @@
 // Loads scenario files: YAML with source positions, validated against the schema, every problem reported at once as file:line:col.
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { scenarioKnownIssues } from '../known-issues/of-scenario.ts';
+import type { KnownIssue } from '../known-issues/schema.ts';
+import type { KernelSpec } from '../deploy/kernel-input.ts';
 import type { ProfileName } from '../machine/profile.ts';
 import type { FaultStormSetting } from '../steps/fault-storm.ts';
 import type { KernelErrorOptOut } from '../steps/kernel-oracle.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from './issues.ts';
-import { buildScenarioSchema, STEP_COMMON_KEYS, type ScenarioDocument } from './schema.ts';
+import { buildScenarioSchema, STEP_COMMON_KEYS, type DeployChoice, type ScenarioDocument } from './schema.ts';
 import { parseYamlSource, type DataPath, type SourcePosition } from './yaml-source.ts';
 
 export interface LoadedStep {
@@ -43,8 +46,19 @@ export interface LoadedScenario {
   /** The scenario's `fault-storm` setting; undefined means the rule's defaults. */
   faultStorm?: FaultStormSetting;
   steps: LoadedStep[];
+  /** The scenario's own `known-issues:` entries. */
+  knownIssues?: KnownIssue[];
+  /** The scenario's `kernel:`, paths made absolute against the scenario's folder. */
+  kernel?: ScenarioKernel;
   /** Where a key path was written, e.g. ['dtb-overlays', 'kvm-el2', 0], so later checks can report file:line:col too. */
   locate(path: DataPath): SourcePosition;
+}
+
+export interface ScenarioKernel {
+  spec: KernelSpec;
+  deploy: Partial<Record<ProfileName, DeployChoice>>;
+  /** `file:line:col` of the key, for errors about the kernel found later (refused deploys, bad inputs). */
+  origin: string;
 }
 
 export interface ScenarioProblem {
@@ -104,6 +118,8 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
   }
 
   const document = result.data as ScenarioDocument;
+  const known = scenarioKnownIssues(document['known-issues'], document.name, file, (path) => source.locate(path));
+  if (known.problems.length) return { scenario: undefined, problems: known.problems };
   const steps = document.steps.map((raw, index): LoadedStep => {
     const kind = kinds.find((candidate) => Object.hasOwn(raw, candidate.name))!;
     const spec = raw[kind.name];
@@ -129,10 +145,28 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     kernelErrors: document['kernel-errors'],
     tags: document.tags,
     ...(document['fault-storm'] === undefined ? {} : { faultStorm: document['fault-storm'] }),
+    ...(document.kernel ? { kernel: scenarioKernel(document, file, source.locate(['kernel'])) } : {}),
     steps,
+    ...(known.issues.length ? { knownIssues: known.issues } : {}),
     locate: (path) => source.locate(path),
   };
   return { scenario, problems: [] };
+}
+
+function scenarioKernel(document: ScenarioDocument, file: string, at: SourcePosition): ScenarioKernel {
+  const written = document.kernel!;
+  const base = dirname(resolve(file));
+  const path = (value: string) => resolve(base, value);
+  const spec: KernelSpec = written['build-dir'] !== undefined
+    ? { kind: 'build-dir', dir: path(written['build-dir']) }
+    : written.image !== undefined
+      ? { kind: 'image+modules', image: path(written.image), modules: path(written.modules!) }
+      : written.deb !== undefined
+        ? { kind: 'deb', path: path(written.deb) }
+        : { kind: 'debian-package', name: written.debian! };
+  const deploy: Partial<Record<ProfileName, DeployChoice>> = {};
+  for (const profile of document.profiles) deploy[profile] = typeof written.deploy === 'string' ? written.deploy : (written.deploy[profile] ?? 'auto');
+  return { spec, deploy, origin: `${file}:${at.line}:${at.column}` };
 }
 
 function overlaysPerProfile(document: ScenarioDocument): Partial<Record<ProfileName, string[]>> {

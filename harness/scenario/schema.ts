@@ -7,6 +7,7 @@ import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorO
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
 import { describeValue, duration, regexSource } from './fields.ts';
+import { scenarioKnownIssueSchema, type ScenarioKnownIssueEntry } from '../known-issues/schema.ts';
 
 export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
 /** Keys any step may carry next to its kind key. */
@@ -33,6 +34,36 @@ const dtbOverlays = z
     z.strictObject(Object.fromEntries(PROFILE_NAMES.map((name) => [name, overlayNames.optional()])) as Record<ProfileName, z.ZodOptional<typeof overlayNames>>),
   ])
   .describe('Overlays applied on every profile (a list), or per profile (a mapping from profile to list).');
+
+export const DEPLOY_METHODS = ['auto', 'kexec', 'reboot'] as const;
+export type DeployChoice = (typeof DEPLOY_METHODS)[number];
+
+const deployMethod = z
+  .enum(DEPLOY_METHODS)
+  .describe('auto: kexec where the profile allows it, reboot through the bootloader where it does not (xen-el1).');
+
+/** Exactly one source of the kernel under test; paths are relative to the scenario file. */
+const kernelUnderTest = z
+  .strictObject({
+    'build-dir': z.string().min(1).optional().describe('A kernel tree built with make ARCH=arm64 Image modules.'),
+    image: z.string().min(1).optional().describe('An arm64 Image or Image.gz; needs `modules`.'),
+    modules: z.string().min(1).optional().describe('lib/modules/<release> (or its parent, or a tarball of either) for `image`.'),
+    debian: z.string().regex(/^linux-image-[a-z0-9.+-]*arm64$/, { error: 'expected a Debian package name like linux-image-rt-arm64' }).optional().describe('A Debian linux-image-*-arm64 package, installed with its headers from apt.'),
+    deb: z.string().min(1).optional().describe('A linux-image .deb file.'),
+    deploy: z
+      .union([deployMethod, z.strictObject(Object.fromEntries(PROFILE_NAMES.map((name) => [name, deployMethod.optional()])) as Record<ProfileName, z.ZodOptional<typeof deployMethod>>)])
+      .default('auto')
+      .describe('How the pushed kernel is started: one method, or one per profile.'),
+  })
+  .superRefine((value, context) => {
+    const sources = (['build-dir', 'image', 'debian', 'deb'] as const).filter((key) => value[key] !== undefined);
+    if (sources.length !== 1) {
+      context.addIssue({ code: 'custom', message: sources.length ? `give one kernel source, not ${sources.join(' and ')}` : 'expected one of build-dir, image (+ modules), debian or deb' });
+    }
+    if (value.image !== undefined && value.modules === undefined) context.addIssue({ code: 'custom', message: 'an Image needs `modules:` beside it: the folder or tarball of its lib/modules/<release>', path: ['image'] });
+    if (value.modules !== undefined && value.image === undefined) context.addIssue({ code: 'custom', message: 'modules go with image', path: ['modules'] });
+  })
+  .describe('A kernel to push and start after the image boots; the steps then run on it. `pilot run --kernel` overrides it.');
 
 /** Lowercase words are taken for pattern names, so a misspelt name is an error rather than a regex that never matches. */
 const optOutPattern = z
@@ -95,12 +126,23 @@ export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KIN
         .describe('Opt-outs from the kernel-error oracle, each with the reason it is acceptable.'),
       tags: z.array(z.string().min(1)).default([]).describe('Free-form labels for selecting scenarios.'),
       'fault-storm': faultStormSetting.optional(),
+      kernel: kernelUnderTest.optional(),
+      'known-issues': z.array(scenarioKnownIssueSchema).optional().describe('Known failures of this scenario, each with a link and an expiry date.'),
       steps,
     })
     .meta({
       title: 'pilot scenario',
       description: 'A pilot scenario: boots each listed profile and runs the steps against it.',
     });
+}
+
+export interface ScenarioKernelDocument {
+  'build-dir'?: string;
+  image?: string;
+  modules?: string;
+  debian?: string;
+  deb?: string;
+  deploy: DeployChoice | Partial<Record<ProfileName, DeployChoice>>;
 }
 
 /** What a valid scenario file parses to, before steps are resolved to their kinds. */
@@ -113,6 +155,8 @@ export interface ScenarioDocument {
   'kernel-errors': KernelErrorOptOut[];
   tags: string[];
   'fault-storm'?: FaultStormSetting;
+  kernel?: ScenarioKernelDocument;
+  'known-issues'?: ScenarioKnownIssueEntry[];
   steps: Array<Record<string, unknown>>;
 }
 

@@ -77,7 +77,7 @@ describe('console reporter, plain mode', () => {
     // Failures first: a kernel regression must not scroll away behind infrastructure noise.
     const order = ['✘ FAIL adsp@kvm-el2 —', '! ERROR adsp@el1 —', '- SKIP iris'].map((p) => lines.findIndex((l) => l.startsWith(p)));
     expect(order).toEqual([...order].sort((a, b) => a - b));
-    expect(lines.filter((l) => l !== '').at(-1)).toBe('Artifacts: /tmp/pilot-artifacts');
+    expect(lines.filter((l) => l !== '').at(-1)).toBe('Artifacts: /tmp/pilot-artifacts (report.html to browse them)');
   });
 
   it('says when the run was interrupted and how many planned runs never finished', () => {

@@ -1,0 +1,62 @@
+// `pilot merge <shards…> -o DIR`: joins the results of `pilot run --shard i/n` jobs into one results.json and junit.xml.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { InputError } from '../../core/errors.ts';
+import { loadKnownIssues } from '../../known-issues/load.ts';
+import { applyKnownIssues, describeExpired, expiredKnownIssues, todayUtc } from '../../known-issues/match.ts';
+import { createConsoleReporter } from '../../report/console.ts';
+import { writeResultsJson } from '../../report/json.ts';
+import { writeJunit } from '../../report/junit.ts';
+import { HTML_REPORT_FILE, writeHtmlReport } from '../../report/html/reporter.ts';
+import { findResultsFiles } from '../../report/merge/discover.ts';
+import { mergeSummaries } from '../../report/merge/merge.ts';
+import { readShards } from '../../report/merge/read.ts';
+import { countStatuses } from '../../report/results.ts';
+import { parseFlags } from '../args.ts';
+import { EXIT, exitCodeFor } from '../exit-codes.ts';
+
+const HELP = `usage: pilot merge <shard folders or results.json files…> -o DIR [options]
+
+Joins the results of \`pilot run --shard i/n\` jobs into the report one unsharded run would have written:
+DIR/results.json, DIR/junit.xml and DIR/report.html, runs in matrix order, counts recomputed. A folder is searched for
+results.json files (not through \`latest\` links). A run reported by two inputs is refused; runs the matrix
+plans but no shard reported are ERRORs, so a lost shard job cannot pass unnoticed.
+
+options:
+  -o, --output DIR          where to write results.json and junit.xml (required)
+      --known-issues FILE   known failures to mark as well (default: known-issues.yaml when present)
+  -h, --help
+
+exit codes, as pilot run: 0 all passed or failed only on known issues, 1 new failures (none errored),
+2 an error or bad input, 130 a shard was interrupted`;
+
+export async function mergeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags('merge', argv, {
+    output: { type: 'string', short: 'o' },
+    'known-issues': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(HELP + '\n');
+    return EXIT.passed;
+  }
+  if (!values.output) throw new InputError('E_BAD_FLAG', '--output DIR is required (where the merged results.json and junit.xml go)');
+  const knownIssues = await loadKnownIssues(values['known-issues']);
+  const files = await findResultsFiles(positionals);
+  const outDir = resolve(values.output);
+  const { summary, warnings } = mergeSummaries(await readShards(files), outDir);
+
+  const today = todayUtc();
+  summary.runs = await applyKnownIssues(summary.runs, knownIssues, { today });
+  summary.counts = countStatuses(summary.runs);
+  for (const warning of warnings) process.stderr.write(`pilot merge: ${warning}\n`);
+  for (const issue of expiredKnownIssues(knownIssues, today)) process.stderr.write(`pilot merge: ${describeExpired(issue)}\n`);
+
+  await mkdir(outDir, { recursive: true });
+  await writeResultsJson(summary, join(outDir, 'results.json'));
+  await writeJunit(summary, join(outDir, 'junit.xml'));
+  await writeHtmlReport(summary, join(outDir, HTML_REPORT_FILE), { resultsDir: outDir });
+  process.stdout.write(`pilot merge: ${files.length} results file${files.length === 1 ? '' : 's'}: ${files.join(', ')}\n`);
+  createConsoleReporter().onEnd(summary);
+  return exitCodeFor(summary);
+}

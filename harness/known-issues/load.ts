@@ -1,0 +1,79 @@
+// Reads the shared known-issues file with the scenario loader's YAML positions and messages, and gathers scenarios' own entries.
+import { readFile, stat } from 'node:fs/promises';
+import { InputError } from '../core/errors.ts';
+import { formatDataPath, placeIssues, scenarioErrorMap } from '../scenario/issues.ts';
+import { formatProblem, type LoadedScenario, type ScenarioProblem } from '../scenario/load.ts';
+import { parseYamlSource } from '../scenario/yaml-source.ts';
+import { KNOWN_ISSUES_KEY, knownIssuesFileSchema, type KnownIssue } from './schema.ts';
+
+/** Read when no --known-issues flag is given and the file exists in the working folder. */
+export const DEFAULT_KNOWN_ISSUES_FILE = 'known-issues.yaml';
+
+export class KnownIssuesLoadError extends InputError {
+  readonly problems: ScenarioProblem[];
+  constructor(problems: ScenarioProblem[]) {
+    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
+    super('E_KNOWN_ISSUES_INVALID', [`known-issues file has ${count}:`, ...problems.map(formatProblem)].join('\n'));
+    this.problems = problems;
+  }
+}
+
+/** Parses one known-issues file's text; every problem at once, as file:line:col. */
+export function parseKnownIssues(text: string, file: string): KnownIssue[] {
+  const source = parseYamlSource(text);
+  const problem = (line: number, column: number, path: string, message: string): ScenarioProblem => ({ file, line, column, path, message });
+  if (source.document.errors.length) {
+    throw new KnownIssuesLoadError(
+      source.document.errors.map((error) => {
+        const at = source.positionOf(error.pos[0]);
+        return problem(at.line, at.column, '', `YAML: ${error.message.split('\n')[0]!.trim()}`);
+      }),
+    );
+  }
+  const data: unknown = source.document.toJS({ maxAliasCount: 1000 });
+  // An empty file, or one whose list is empty, lists nothing: a valid state once every issue is fixed.
+  if (data === null || data === undefined) return [];
+  const result = knownIssuesFileSchema.safeParse(data, { error: scenarioErrorMap });
+  if (!result.success) {
+    const placed = placeIssues(result.error.issues, { data, stepKinds: [], stepCommonKeys: [] });
+    throw new KnownIssuesLoadError(
+      placed
+        .map((item) => {
+          const at = source.locate(item.path, item.placement);
+          return problem(at.line, at.column, formatDataPath(item.path), item.message);
+        })
+        .sort((a, b) => a.line - b.line || a.column - b.column),
+    );
+  }
+  return result.data[KNOWN_ISSUES_KEY].map((entry, index) => {
+    const at = source.locate([KNOWN_ISSUES_KEY, index]);
+    return {
+      scenario: entry.scenario,
+      profiles: entry.profiles,
+      dmesg: entry.dmesg,
+      link: entry.link,
+      expires: entry.expires,
+      reason: entry.reason,
+      source: `${file}:${at.line}:${at.column}`,
+    };
+  });
+}
+
+/**
+ * The shared file: `path` when given (it must exist), else known-issues.yaml in the working folder when there is one,
+ * else none. Called before anything boots, so a typo costs seconds.
+ */
+export async function loadKnownIssues(path?: string, defaultPath = DEFAULT_KNOWN_ISSUES_FILE): Promise<KnownIssue[]> {
+  const file = path ?? defaultPath;
+  const exists = await stat(file).then((info) => info.isFile(), () => false);
+  if (!exists) {
+    if (path === undefined) return [];
+    throw new InputError('E_KNOWN_ISSUES_NOT_FOUND', `--known-issues: no such file: ${path}`);
+  }
+  return parseKnownIssues(await readFile(file, 'utf8'), file);
+}
+
+/** Entries written in the scenarios themselves, in scenario order. */
+export function knownIssuesOfScenarios(scenarios: ReadonlyArray<LoadedScenario>): KnownIssue[] {
+  return scenarios.flatMap((scenario) => scenario.knownIssues ?? []);
+}
