@@ -6,10 +6,14 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   run: { summary: 'boot scenarios on their profiles and report', load: async () => (await import('./commands/run.ts')).runCommand },
+  compare: { summary: 'run scenarios on a baseline and a patched kernel and report what changed', load: async () => (await import('./commands/compare.ts')).compareCommand },
   images: { summary: 'build or locate the guest images (kernel, Xen, initramfs, keys)', load: async () => (await import('./commands/images.ts')).imagesCommand },
   doctor: { summary: 'report which host tools are present and which are missing', load: async () => (await import('./commands/doctor.ts')).doctorCommand },
   schema: { summary: 'print the JSON Schema of scenario files, for editors', load: async () => (await import('./commands/schema.ts')).schemaCommand },
   bench: { summary: 'measure boot-to-console and boot-to-SSH per profile', load: async () => (await import('./commands/bench.ts')).benchCommand },
+  export: { summary: 'write a scenario as a job for another lab system (lava)', load: async () => (await import('./commands/export.ts')).exportCommand },
+  merge: { summary: 'join the results of sharded runs into one results.json and junit.xml', load: async () => (await import('./commands/merge.ts')).mergeCommand },
+  report: { summary: 'rebuild a report (html) from a results.json and its artifacts', load: async () => (await import('./commands/report.ts')).reportCommand },
 };
 
 function usage(): string {

@@ -93,8 +93,11 @@ async function runMake(dir: string, args: string[], what: string, signal: AbortS
   if (result.failed) {
     const output = String(result.all ?? '');
     const errors = buildErrorLines(output);
+    // sign-file names the missing key on a line the error filter drops; a Debian-derived .config hits this.
+    const signing = output.split('\n').find((line) => /sign-file|signing_key/.test(line));
     throw kernelInputError(KERNEL_INPUT_CODES.modulesInstall, `${what} in ${dir} failed: ${errors[0] ?? `make exited with ${result.exitCode}`}`, {
-      evidence: errors.length ? errors : output.split('\n').filter(Boolean).slice(-12),
+      evidence: [...(signing ? [signing.trim()] : []), ...(errors.length ? errors : output.split('\n').filter(Boolean).slice(-12))],
+      ...(signing ? { hint: 'module signing failed: provide the key CONFIG_MODULE_SIG_KEY names, or scripts/config --disable MODULE_SIG_ALL && make olddefconfig' } : {}),
     });
   }
 }

@@ -8,6 +8,7 @@ export interface ConfigRequirement {
 }
 
 export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
+  { option: 'CONFIG_MODULES', accepted: ['y'], why: 'the SoC module and the virtio stack are loaded by the guest\'s /init' },
   { option: 'CONFIG_REMOTEPROC', accepted: ['y', 'm'], why: 'ADSP and CDSP register with the remoteproc core' },
   { option: 'CONFIG_ARM_SMMU_V3', accepted: ['y', 'm'], why: 'the edu DMA masters sit behind the SMMUv3 on kvm-el2' },
   { option: 'CONFIG_VIDEO_DEV', accepted: ['y', 'm'], why: 'Iris is a V4L2 video device' },
@@ -15,6 +16,11 @@ export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
   { option: 'CONFIG_VIRTIO_NET', accepted: ['y', 'm'], why: 'the guest is reached over SSH on virtio-net' },
   { option: 'CONFIG_VIRTIO_PCI', accepted: ['y', 'm'], why: 'QEMU virt puts virtio-net on PCI' },
   { option: 'CONFIG_KEXEC', accepted: ['y'], why: 'deploy by kexec' },
+  { option: 'CONFIG_VIRTIO_BLK', accepted: ['y', 'm'], why: 'the reboot deploy writes the boot disk U-Boot reads' },
+  { option: 'CONFIG_VFAT_FS', accepted: ['y', 'm'], why: 'the boot partition is FAT, as on boards' },
+  { option: 'CONFIG_NLS_CODEPAGE_437', accepted: ['y', 'm'], why: 'vfat mounts with codepage 437 by default' },
+  { option: 'CONFIG_NLS_ASCII', accepted: ['y', 'm'], why: 'vfat mounts with iocharset ascii by default' },
+  { option: 'CONFIG_XEN', accepted: ['y'], why: 'the xen-el1 profile boots the kernel as Xen\'s dom0' },
 ];
 
 /** `CONFIG_X=v` lines → value; `# CONFIG_X is not set` → 'n'. */

@@ -6,9 +6,10 @@ import { earliest } from '../core/wait.ts';
 import type { MachineBackend, RunningMachine } from '../machine/machine.ts';
 import { checkProfile } from '../machine/self-check.ts';
 import type { Reporter, PlannedRun } from '../report/reporter.ts';
-import type { FailureInfo, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
+import type { DeployRecord, FailureInfo, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
+import { runDeployStage, type RunDeploy } from './deploy-stage.ts';
 import { runSteps, StepsInterrupted } from './run-steps.ts';
 
 /** Boot may take at most this long even when the scenario allows more; a hung boot must not eat a whole nightly. */
@@ -23,6 +24,8 @@ export interface ScenarioRunInput {
   signal: AbortSignal;
   /** --timeout: replaces the scenario's own. */
   timeoutMs?: number | undefined;
+  /** A kernel to push and start after boot; the steps then run on it. */
+  deploy?: RunDeploy | undefined;
 }
 
 export function failureInfo(error: PilotError): FailureInfo {
@@ -42,6 +45,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
   let steps: StepResult[] = [];
   let machine: RunningMachine | undefined;
   let failure: PilotError | undefined;
+  let deployed: DeployRecord | undefined;
   reporter.onRunBegin(planned);
   try {
     machine = await backend.start({
@@ -58,6 +62,9 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     const observed = await checkProfile(backend.profile, machine.guest, { signal, deadline });
     await writeFile(join(artifactsDir, 'self-check.txt'), observed.join('\n') + '\n');
     phases.push({ name: 'self-check', startedAtMs: checkStarted, durationMs: Date.now() - checkStarted });
+
+    // The proof inside the deploy re-runs the self-check on the pushed kernel; a failed proof is an ERROR, never a pass on the old one.
+    if (input.deploy) deployed = await runDeployStage({ planned, machine, deploy: input.deploy, artifactsDir, reporter, signal, deadline, phases });
 
     const stepsStarted = Date.now();
     steps = await runSteps({
@@ -96,6 +103,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     steps,
     artifactsDir,
     ...(machine?.release ? { kernelRelease: machine.release } : {}),
+    ...(deployed ? { deploy: deployed } : {}),
     ...(failure ? { failure: failureInfo(failure) } : failedStep?.failure ? { failure: failedStep.failure } : {}),
   };
   await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');

@@ -3,24 +3,34 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../../core/errors.ts';
 import { buildImages } from '../../images/build.ts';
 import type { ImageSet } from '../../images/image-set.ts';
-import { QemuMachine } from '../../machine/qemu-machine.ts';
-import { PROFILE_NAMES, PROFILES, isProfileName } from '../../machine/profile.ts';
+import { PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
 import { createConsoleReporter } from '../../report/console.ts';
 import { createJsonReporter } from '../../report/json.ts';
 import { createJunitReporter } from '../../report/junit.ts';
 import { createReporterMux } from '../../report/multiplexer.ts';
-import type { PlannedRun } from '../../report/reporter.ts';
-import { countStatuses, type RunResult, type RunSummary } from '../../report/results.ts';
 import { loadScenarios } from '../../scenario/load.ts';
 import { assertOverlaysKnown } from '../../scenario/check-overlays.ts';
 import { listOverlays } from '../../images/devicetree/overlays.ts';
-import { expandMatrix, type MatrixRun } from '../../scenario/matrix.ts';
+import { expandMatrix } from '../../scenario/matrix.ts';
+import { DEPLOY_METHODS, type DeployChoice } from '../../scenario/schema.ts';
+import { createDeployers } from '../../deploy/deployers.ts';
+import { kernelSpecFromArgument } from '../../deploy/kernel-input.ts';
+import type { KernelRequest } from '../../deploy/kernel-plan.ts';
+import type { ImageProgress } from '../../images/progress.ts';
 import { createArtifactsRoot } from '../../runner/artifacts.ts';
-import { runPool } from '../../runner/pool.ts';
-import { runScenario } from '../../runner/run-scenario.ts';
+import { prepareDeploys } from '../../runner/prepare-deploys.ts';
+import { runMatrix } from '../../runner/run-matrix.ts';
 import { durationFlag, listFlag, parseFlags, positiveInteger } from '../args.ts';
-import { EXIT } from '../exit-codes.ts';
+import { EXIT, exitCodeFor } from '../exit-codes.ts';
+import { knownIssuesOfScenarios, loadKnownIssues } from '../../known-issues/load.ts';
+import { describeExpired, expiredKnownIssues, todayUtc } from '../../known-issues/match.ts';
+import { loadDurations, parseShardFlag, selectShard, shardRecord } from '../../runner/shard.ts';
 import { trapInterrupts } from '../interrupt.ts';
+import { loadBoardFile } from '../../machine/board/board-file.ts';
+import { BoardMachine } from '../../machine/board/board-machine.ts';
+import { createHtmlReporter } from '../../report/html/reporter.ts';
+import { createKcidbReporter } from '../../report/kcidb/reporter.ts';
+import { kcidbKernelOf, kcidbKernelOfPushed } from '../../report/kcidb/kernel.ts';
 
 const HELP = `usage: pilot run [files or dirs…] [options]
 
@@ -32,43 +42,20 @@ options:
   -p, --profile P      only these profiles (repeat or comma-separate): ${PROFILE_NAMES.join(', ')}
   -t, --timeout T      per-run timeout replacing the scenarios' own (e.g. 90s, 5m)
       --artifacts DIR  base folder for artifacts (default: ./artifacts; a timestamped folder is made inside)
+      --shard I/N      run only share I of N of the matrix (stable, balanced by --durations), for parallel CI jobs
+      --durations F    an earlier results.json (or its folder) whose run durations balance the shards
+      --board FILE     run on a lab board reached over SSH (see boards/) instead of QEMU, on the profile it claims
+      --kcidb FILE     also write the results as a KCIDB I/O document (checkouts, builds, tests) for KernelCI
+      --known-issues F known failures (default: known-issues.yaml when present); matching ones are reported KNOWN
+  -k, --kernel K       push this kernel after boot and run the steps on it, replacing the scenarios' kernel: keys.
+                       K is a build tree (make ARCH=arm64 Image modules), an Image with --modules, a .deb,
+                       or a Debian package name such as linux-image-rt-arm64
+      --modules M      lib/modules/<release> folder or tarball for an Image given to --kernel
+      --deploy D       how the kernel starts: auto (default: kexec, reboot where kexec is impossible), kexec, reboot
   -h, --help
 
 exit codes: 0 all passed, 1 some failed (none errored), 2 infrastructure error or bad input, 130 interrupted`;
 
-export function exitCodeFor(summary: RunSummary): number {
-  if (summary.interrupted) return EXIT.interrupted;
-  // An ERROR makes the whole run inconclusive, so it outranks a FAIL.
-  if (summary.counts.error > 0) return EXIT.error;
-  if (summary.counts.fail > 0) return EXIT.failed;
-  return EXIT.passed;
-}
-
-function planned(run: MatrixRun): PlannedRun {
-  return {
-    id: run.id,
-    scenario: run.scenario.name,
-    file: run.scenario.file,
-    profile: run.profile,
-    stepTitles: run.scenario.steps.map((step) => step.title),
-  };
-}
-
-function skippedResult(run: MatrixRun, artifactsDir: string): RunResult {
-  return {
-    id: run.id,
-    scenario: run.scenario.name,
-    file: run.scenario.file,
-    profile: run.profile,
-    status: 'skip',
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    phases: [],
-    steps: [],
-    artifactsDir,
-    failure: { code: 'E_ABORTED', message: 'not started: the run was interrupted', evidence: [] },
-  };
-}
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('run', argv, {
@@ -76,13 +63,23 @@ export async function runCommand(argv: string[]): Promise<number> {
     profile: { type: 'string', short: 'p', multiple: true },
     timeout: { type: 'string', short: 't' },
     artifacts: { type: 'string' },
+    kernel: { type: 'string', short: 'k' },
+    modules: { type: 'string' },
+    deploy: { type: 'string' },
+    shard: { type: 'string' },
+    durations: { type: 'string' },
+    'known-issues': { type: 'string' },
+    board: { type: 'string' },
+    kcidb: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(HELP + '\n');
     return EXIT.passed;
   }
-  const jobs = positiveInteger('--jobs', values.jobs, availableParallelism());
+  // A board is one physical machine: its runs go one at a time.
+  const board = values.board === undefined ? undefined : await loadBoardFile(values.board);
+  const jobs = board ? 1 : positiveInteger('--jobs', values.jobs, availableParallelism());
   const timeoutMs = durationFlag('--timeout', values.timeout);
   const profiles = listFlag(values.profile);
   for (const name of profiles) {
@@ -92,49 +89,68 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Every file is checked before anything boots: a typo costs seconds, not a boot.
   const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
   assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
-  const matrix = expandMatrix(scenarios, profiles.filter(isProfileName));
+  const fullMatrix = expandMatrix(scenarios, board ? [board.profile.name] : profiles.filter(isProfileName));
+  if (board) {
+    const left = scenarios.filter((scenario) => !scenario.profiles.includes(board.profile.name)).map((scenario) => scenario.name);
+    if (left.length) process.stderr.write(`pilot: board ${board.name} claims ${board.profile.name}; not run there: ${left.join(', ')}\n`);
+  }
+  if (values.durations !== undefined && values.shard === undefined) throw new InputError('E_BAD_FLAG', '--durations balances shards: it goes with --shard I/N');
+  const shard = values.shard === undefined ? undefined : parseShardFlag(values.shard);
+  const durations = values.durations === undefined ? undefined : await loadDurations(values.durations);
+  const matrix = shard ? selectShard(fullMatrix, shard, durations) : fullMatrix;
+  const knownIssues = [...knownIssuesOfScenarios(scenarios), ...(await loadKnownIssues(values['known-issues']))];
+  for (const issue of expiredKnownIssues(knownIssues, todayUtc())) process.stderr.write(`pilot: ${describeExpired(issue)}\n`);
+
+  const kernelOverride = await kernelFlag(values.kernel, values.modules, values.deploy);
 
   const interrupts = trapInterrupts();
   try {
-    const images: ImageSet = await buildImages({
+    const images: ImageSet = await buildImages({ signal: interrupts.signal, onProgress: printImageProgress });
+    // Kernels under test are checked and built before any machine starts: a wrong Image costs no boot.
+    const deploys = await prepareDeploys(matrix, kernelOverride, createDeployers(images), {
       signal: interrupts.signal,
-      onProgress: (event) => {
-        if (event.phase !== 'cached') process.stderr.write(`images: ${event.piece}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}\n`);
-      },
+      onProgress: printImageProgress,
+      onKernel: (label) => process.stderr.write(`kernel under test: ${label}\n`),
     });
     const artifactsDir = await createArtifactsRoot({ base: values.artifacts });
-    const reporter = createReporterMux([createConsoleReporter(), createJunitReporter(), createJsonReporter()]);
-    const plans = matrix.map(planned);
-    await reporter.onBegin({ runs: plans, artifactsDir, jobs });
-    const startedAt = new Date();
-
-    const { results, unstarted } = await runPool(
+    const reporters = [createConsoleReporter(), createJunitReporter(), createJsonReporter(), createHtmlReporter()];
+    if (values.kcidb !== undefined) {
+      const pushed = kernelOverride ? [...deploys.values()][0]?.kernel : undefined;
+      reporters.push(createKcidbReporter(values.kcidb, { kernel: pushed ? kcidbKernelOfPushed(pushed) : await kcidbKernelOf(images.kernel) }));
+    }
+    const reporter = createReporterMux(reporters);
+    const summary = await runMatrix({
       matrix,
+      images,
       jobs,
-      (run, index) =>
-        runScenario({
-          planned: plans[index]!,
-          scenario: run.scenario,
-          backend: new QemuMachine({ profile: PROFILES[run.profile], images, overlays: run.scenario.dtbOverlays[run.profile] ?? [] }),
-          artifactsRoot: artifactsDir,
-          reporter,
-          signal: interrupts.signal,
-          timeoutMs,
-        }),
-      interrupts.signal,
-    );
-    const runs = [...results.filter((result): result is RunResult => result !== undefined), ...unstarted.map((run) => skippedResult(run, artifactsDir))];
-    const summary: RunSummary = {
-      startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
       artifactsDir,
-      interrupted: interrupts.received() !== undefined,
-      runs,
-      counts: countStatuses(runs),
-    };
-    await reporter.onEnd(summary);
+      reporter,
+      signal: interrupts.signal,
+      timeoutMs,
+      deploys,
+      knownIssues,
+      ...(board ? { backendFor: () => new BoardMachine(board) } : {}),
+      ...(shard ? { shard: shardRecord(shard, fullMatrix) } : {}),
+    });
     return exitCodeFor(summary);
   } finally {
     interrupts.dispose();
   }
+}
+
+export function printImageProgress(event: ImageProgress): void {
+  if (event.phase !== 'cached') process.stderr.write(`images: ${event.piece}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}\n`);
+}
+
+/** --kernel/--modules/--deploy as one request; a flag that makes no sense alone is refused here, naming it. */
+export async function kernelFlag(kernel: string | undefined, modules: string | undefined, deploy: string | undefined): Promise<KernelRequest | undefined> {
+  if (deploy !== undefined && !(DEPLOY_METHODS as readonly string[]).includes(deploy)) {
+    throw new InputError('E_BAD_FLAG', `--deploy: expected one of ${DEPLOY_METHODS.join(', ')}, got '${deploy}'`);
+  }
+  if (kernel === undefined) {
+    if (modules !== undefined) throw new InputError('E_BAD_FLAG', '--modules goes with --kernel IMAGE');
+    if (deploy !== undefined) throw new InputError('E_BAD_FLAG', '--deploy goes with --kernel (or a scenario\'s kernel: key, which has its own deploy:)');
+    return undefined;
+  }
+  return { spec: await kernelSpecFromArgument(kernel, modules), deploy: (deploy ?? 'auto') as DeployChoice, origin: `--kernel ${kernel}` };
 }

@@ -1,0 +1,87 @@
+// The deploy stage of a run: push the kernel under test, start it, prove it, and record each part as a phase.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Deployer } from '../deploy/deploy.ts';
+import type { KernelUnderTest } from '../deploy/kernel-input.ts';
+import { kernelSpecLabel } from '../deploy/kernel-spec-label.ts';
+import type { KernelSpec } from '../deploy/kernel-input.ts';
+import { formatProgress, type TransferProgress } from '../deploy/transfer-progress.ts';
+import { formatMs } from '../core/wait.ts';
+import type { RunningMachine } from '../machine/machine.ts';
+import type { PlannedRun, Reporter } from '../report/reporter.ts';
+import type { DeployRecord, PhaseTiming } from '../report/results.ts';
+
+export interface RunDeploy {
+  kernel: KernelUnderTest;
+  spec: KernelSpec;
+  deployer: Deployer;
+}
+
+export interface DeployStageInput {
+  planned: PlannedRun;
+  machine: RunningMachine;
+  deploy: RunDeploy;
+  artifactsDir: string;
+  reporter: Required<Reporter>;
+  signal: AbortSignal;
+  deadline: number;
+  /** Receives each phase as it ends, so a deploy that fails midway still shows how far it got. */
+  phases: PhaseTiming[];
+}
+
+/** Deployer phases as the report names them: the push and the proof apart, everything that starts the kernel as one. */
+function reportedPhase(deployerPhase: string): string {
+  if (deployerPhase === 'push' || deployerPhase === 'proof') return deployerPhase;
+  if (deployerPhase === 'prepare') return 'prepare-kernel';
+  return 'deploy';
+}
+
+/** "31.6 MB in 3.1 s (10.2 MB/s), attempt 2" for the line a CI log keeps. */
+function formatPushed(progress: TransferProgress): string {
+  const retry = progress.attempt > 1 ? `, attempt ${progress.attempt}` : '';
+  return `${(progress.sentBytes / 1e6).toFixed(1)} MB in ${formatMs(progress.elapsedMs)} (${(progress.bytesPerSecond / 1e6).toFixed(1)} MB/s${retry})`;
+}
+
+export async function runDeployStage(input: DeployStageInput): Promise<DeployRecord> {
+  const { planned, machine, deploy, reporter, phases } = input;
+  const previousRelease = machine.release;
+  const workDir = join(input.artifactsDir, 'deploy');
+  await mkdir(workDir, { recursive: true });
+  let open: PhaseTiming | undefined;
+  const close = () => {
+    if (open) open.durationMs = Date.now() - open.startedAtMs;
+    open = undefined;
+  };
+  const begin = (deployerPhase: string) => {
+    const name = reportedPhase(deployerPhase);
+    reporter.onPhase(planned, deployerPhase === name ? name : `${name} (${deployerPhase})`);
+    if (open?.name === name) return;
+    close();
+    open = { name, startedAtMs: Date.now(), durationMs: 0 };
+    phases.push(open);
+  };
+  try {
+    const result = await deploy.deployer.deploy(machine, deploy.kernel, {
+      workDir,
+      signal: input.signal,
+      deadline: input.deadline,
+      onPhase: begin,
+      onProgress: (progress) => reporter.onProgress(planned, 'push', progress.done ? formatPushed(progress) : formatProgress(progress), progress.done),
+    });
+    close();
+    const record: DeployRecord = {
+      method: result.method,
+      kernel: kernelSpecLabel(deploy.spec),
+      release: result.proof.release,
+      buildId: result.proof.buildId,
+      imageSha256: deploy.kernel.imageSha256,
+      previousRelease,
+      timings: result.timings,
+      pushedBytes: result.pushes.reduce((sum, push) => sum + push.bytes, 0),
+    };
+    await writeFile(join(workDir, 'deploy.json'), JSON.stringify({ ...record, proof: result.proof, pushes: result.pushes }, null, 2) + '\n');
+    return record;
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,22 @@
+// Before any boot: decide which runs push which kernel and how, resolve each kernel once, and hand the runner its deploys.
+import type { Deployers } from '../deploy/deployers.ts';
+import { KernelResolver, planKernels, type KernelRequest } from '../deploy/kernel-plan.ts';
+import type { ResolveKernelInputOptions } from '../deploy/kernel-input.ts';
+import type { MatrixRun } from '../scenario/matrix.ts';
+import type { RunDeploy } from './deploy-stage.ts';
+
+export async function prepareDeploys(
+  matrix: ReadonlyArray<MatrixRun>,
+  override: KernelRequest | undefined,
+  deployers: Deployers,
+  options: ResolveKernelInputOptions & { onKernel?: (label: string) => void } = {},
+): Promise<Map<string, RunDeploy>> {
+  const plans = planKernels(matrix, override, deployers);
+  const { onKernel, ...resolveOptions } = options;
+  const kernels = await new KernelResolver(resolveOptions).resolveAll(plans, onKernel);
+  const byRun = new Map<string, RunDeploy>();
+  for (const [runId, plan] of plans) {
+    byRun.set(runId, { kernel: kernels.get(runId)!, spec: plan.request.spec, deployer: deployers[plan.method] });
+  }
+  return byRun;
+}
