@@ -50,6 +50,8 @@ export interface LoadedScenario {
   knownIssues?: KnownIssue[];
   /** The scenario's `kernel:`, paths made absolute against the scenario's folder. */
   kernel?: ScenarioKernel;
+  /** The scenario's `board:` file, made absolute, and where it was written. */
+  board?: { file: string; origin: string };
   /** Where a key path was written, e.g. ['dtb-overlays', 'kvm-el2', 0], so later checks can report file:line:col too. */
   locate(path: DataPath): SourcePosition;
 }
@@ -146,6 +148,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     tags: document.tags,
     ...(document['fault-storm'] === undefined ? {} : { faultStorm: document['fault-storm'] }),
     ...(document.kernel ? { kernel: scenarioKernel(document, file, source.locate(['kernel'])) } : {}),
+    ...(document.board ? { board: { file: resolve(dirname(resolve(file)), document.board), origin: at(file, source.locate(['board'])) } } : {}),
     steps,
     ...(known.issues.length ? { knownIssues: known.issues } : {}),
     locate: (path) => source.locate(path),
@@ -153,7 +156,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
   return { scenario, problems: [] };
 }
 
-function scenarioKernel(document: ScenarioDocument, file: string, at: SourcePosition): ScenarioKernel {
+function scenarioKernel(document: ScenarioDocument, file: string, position: SourcePosition): ScenarioKernel {
   const written = document.kernel!;
   const base = dirname(resolve(file));
   const path = (value: string) => resolve(base, value);
@@ -166,7 +169,11 @@ function scenarioKernel(document: ScenarioDocument, file: string, at: SourcePosi
         : { kind: 'debian-package', name: written.debian! };
   const deploy: Partial<Record<ProfileName, DeployChoice>> = {};
   for (const profile of document.profiles) deploy[profile] = typeof written.deploy === 'string' ? written.deploy : (written.deploy[profile] ?? 'auto');
-  return { spec, deploy, origin: `${file}:${at.line}:${at.column}` };
+  return { spec, deploy, origin: at(file, position) };
+}
+
+function at(file: string, position: SourcePosition): string {
+  return `${file}:${position.line}:${position.column}`;
 }
 
 function overlaysPerProfile(document: ScenarioDocument): Partial<Record<ProfileName, string[]>> {

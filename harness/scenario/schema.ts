@@ -127,6 +127,11 @@ export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KIN
       tags: z.array(z.string().min(1)).default([]).describe('Free-form labels for selecting scenarios.'),
       'fault-storm': faultStormSetting.optional(),
       kernel: kernelUnderTest.optional(),
+      board: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('A board file (see boards/), relative to this file: the scenario runs on that lab board, on the profile it claims, instead of QEMU. `pilot run --board` overrides it.'),
       'known-issues': z.array(scenarioKnownIssueSchema).optional().describe('Known failures of this scenario, each with a link and an expiry date.'),
       steps,
     })
@@ -156,6 +161,7 @@ export interface ScenarioDocument {
   tags: string[];
   'fault-storm'?: FaultStormSetting;
   kernel?: ScenarioKernelDocument;
+  board?: string;
   'known-issues'?: ScenarioKnownIssueEntry[];
   steps: Array<Record<string, unknown>>;
 }

@@ -1,7 +1,7 @@
 // Real QEMU as a stand-in board: standin-board.sh boots it outside pilot's machine layer, and pilot reaches it only
 // through a board file (SSH on the forwarded port, power and console commands). A scenario runs on it through runScenario,
 // a board that never answers is an ERROR naming its host, and Debian's rt kernel is pushed to it by kexec and proven.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import type { PlannedRun } from '../../harness/report/reporter.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { loadScenarios } from '../../harness/scenario/load.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
+import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 import { alive } from './support/processes.ts';
 import { prepareStandinBoard, type StandinBoard } from './support/standin-board.ts';
 
@@ -91,6 +92,43 @@ describe('a board target over SSH', { timeout: 600_000 }, () => {
     expect(result.steps.map((step) => step.status)).toEqual(result.steps.map(() => 'pass'));
     expect(await readFile(join(result.artifactsDir, 'dmesg.log'), 'utf8')).toContain('remote processor adsp is now up');
     expect(await board.qemuPid()).toBeUndefined();
+  });
+
+  it('through the CLI: a scenario naming its board runs there, another on QEMU, in one invocation', async () => {
+    const board = await standin('cli-key');
+    const scenarioFile = join(workDir, 'on-the-board.yaml');
+    await writeFile(
+      scenarioFile,
+      [
+        'name: on-the-board',
+        'profiles: [kvm-el2, el1]',
+        `board: ${board.boardFile}`,
+        'steps:',
+        '  - expect-el: 2',
+        '  - run: { command: "cat /proc/sys/kernel/random/boot_id" }',
+        '',
+      ].join('\n'),
+    );
+    const base = await artifactsBase();
+    const result = await startPilot(['run', scenarioFile, 'scenarios/boot-el1.yaml', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(0);
+    const runs = Object.fromEntries((await latestResults(base)).runs.map((run) => [run.id, run]));
+    // The board claims kvm-el2, so the scenario's el1 run is not made; boot-el1 has no board and boots QEMU.
+    expect(Object.keys(runs).sort()).toEqual(['boot-el1@el1', 'on-the-board@kvm-el2']);
+    expect(runs['on-the-board@kvm-el2']!.phases.map((phase) => phase.name)).toContain('power-on');
+    expect(runs['boot-el1@el1']!.phases.map((phase) => phase.name)).toContain('qemu-start');
+    expect(await board.qemuPid()).toBeUndefined();
+  });
+
+  it('through the CLI: --board sends every scenario that lists its profile to the board and names the others', async () => {
+    const board = await standin('cli-flag');
+    const base = await artifactsBase();
+    const result = await startPilot(['run', '--board', board.boardFile, 'scenarios/boot-kvm-el2.yaml', 'scenarios/boot-el1.yaml', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/claims kvm-el2; not run there: boot-el1/);
+    const runs = (await latestResults(base)).runs;
+    expect(runs.map((run) => [run.id, run.status])).toEqual([['boot-kvm-el2@kvm-el2', 'pass']]);
+    expect(runs[0]!.phases.map((phase) => phase.name)).toEqual(expect.arrayContaining(['power-on', 'ssh-ready', 'self-check']));
   });
 
   it('reports a board whose power-on starts nothing as an ERROR naming its host and the last attempt', async () => {

@@ -115,7 +115,7 @@ steps:
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsOf('name: a\nsteps: [{ run: "true" }]\nfrobnicate: 1\n')).toEqual([
-      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, timeout, kernel-errors, tags, fault-storm, kernel, known-issues, steps',
+      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, timeout, kernel-errors, tags, fault-storm, kernel, board, known-issues, steps',
     ]);
   });
 

@@ -19,7 +19,8 @@ import type { KernelRequest } from '../../deploy/kernel-plan.ts';
 import type { ImageProgress } from '../../images/progress.ts';
 import { createArtifactsRoot } from '../../runner/artifacts.ts';
 import { prepareDeploys } from '../../runner/prepare-deploys.ts';
-import { runMatrix } from '../../runner/run-matrix.ts';
+import { qemuBackendFor, runMatrix } from '../../runner/run-matrix.ts';
+import { planBoards } from '../../machine/board/scenario-boards.ts';
 import { durationFlag, listFlag, parseFlags, positiveInteger } from '../args.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { knownIssuesOfScenarios, loadKnownIssues } from '../../known-issues/load.ts';
@@ -77,9 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT.passed;
   }
-  // A board is one physical machine: its runs go one at a time.
   const board = values.board === undefined ? undefined : await loadBoardFile(values.board);
-  const jobs = board ? 1 : positiveInteger('--jobs', values.jobs, availableParallelism());
+  const requestedJobs = positiveInteger('--jobs', values.jobs, availableParallelism());
   const timeoutMs = durationFlag('--timeout', values.timeout);
   const profiles = listFlag(values.profile);
   for (const name of profiles) {
@@ -89,11 +89,15 @@ export async function runCommand(argv: string[]): Promise<number> {
   // Every file is checked before anything boots: a typo costs seconds, not a boot.
   const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
   assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
-  const fullMatrix = expandMatrix(scenarios, board ? [board.profile.name] : profiles.filter(isProfileName));
-  if (board) {
-    const left = scenarios.filter((scenario) => !scenario.profiles.includes(board.profile.name)).map((scenario) => scenario.name);
-    if (left.length) process.stderr.write(`pilot: board ${board.name} claims ${board.profile.name}; not run there: ${left.join(', ')}\n`);
+  const onBoard = board ? scenarios.filter((scenario) => scenario.profiles.includes(board.profile.name)) : scenarios;
+  if (board && onBoard.length < scenarios.length) {
+    const left = scenarios.filter((scenario) => !onBoard.includes(scenario)).map((scenario) => scenario.name);
+    process.stderr.write(`pilot: board ${board.name} claims ${board.profile.name}; not run there: ${left.join(', ')}\n`);
   }
+  const boards = await planBoards(onBoard, expandMatrix(onBoard, board ? [board.profile.name] : profiles.filter(isProfileName)), board);
+  const fullMatrix = boards.matrix;
+  // A board is one physical machine: with one in play, runs go one at a time.
+  const jobs = boards.byScenario.size ? 1 : requestedJobs;
   if (values.durations !== undefined && values.shard === undefined) throw new InputError('E_BAD_FLAG', '--durations balances shards: it goes with --shard I/N');
   const shard = values.shard === undefined ? undefined : parseShardFlag(values.shard);
   const durations = values.durations === undefined ? undefined : await loadDurations(values.durations);
@@ -119,6 +123,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       reporters.push(createKcidbReporter(values.kcidb, { kernel: pushed ? kcidbKernelOfPushed(pushed) : await kcidbKernelOf(images.kernel) }));
     }
     const reporter = createReporterMux(reporters);
+    const qemu = qemuBackendFor(images);
     const summary = await runMatrix({
       matrix,
       images,
@@ -129,7 +134,10 @@ export async function runCommand(argv: string[]): Promise<number> {
       timeoutMs,
       deploys,
       knownIssues,
-      ...(board ? { backendFor: () => new BoardMachine(board) } : {}),
+      backendFor: (run, deploy) => {
+        const onIt = boards.byScenario.get(run.scenario.name);
+        return onIt ? new BoardMachine(onIt) : qemu(run, deploy);
+      },
       ...(shard ? { shard: shardRecord(shard, fullMatrix) } : {}),
     });
     return exitCodeFor(summary);
