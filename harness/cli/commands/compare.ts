@@ -6,9 +6,8 @@ import { createDeployers } from '../../deploy/deployers.ts';
 import { kernelSpecFromArgument } from '../../deploy/kernel-input.ts';
 import type { KernelRequest } from '../../deploy/kernel-plan.ts';
 import { buildImages } from '../../images/build.ts';
-import { listOverlays } from '../../images/devicetree/overlays.ts';
 import { SIM_MODULE_DEFINES } from '../../images/sim-module/build-module.ts';
-import { PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
+import { PROFILE_NAMES } from '../../machine/profile.ts';
 import { compareExitCode, compareRuns } from '../../report/compare.ts';
 import { renderCompareConsole } from '../../report/compare-console.ts';
 import { writeCompareJson } from '../../report/compare-json.ts';
@@ -23,11 +22,10 @@ import { createArtifactsRoot } from '../../runner/artifacts.ts';
 import type { RunDeploy } from '../../runner/deploy-stage.ts';
 import { prepareDeploys } from '../../runner/prepare-deploys.ts';
 import { runMatrix } from '../../runner/run-matrix.ts';
-import { assertOverlaysKnown } from '../../scenario/check-overlays.ts';
-import { loadScenarios } from '../../scenario/load.ts';
 import { expandMatrix } from '../../scenario/matrix.ts';
 import { DEPLOY_METHODS, type DeployChoice } from '../../scenario/schema.ts';
-import { durationFlag, listFlag, parseFlags, positiveInteger } from '../args.ts';
+import { durationFlag, parseFlags, positiveInteger } from '../args.ts';
+import { deployFlag, loadScenarioArgs, profileFlag } from '../scenario-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { printImageProgress } from './run.ts';
@@ -107,21 +105,15 @@ export async function compareCommand(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return EXIT.passed;
   }
-  const deploy = values.deploy ?? 'auto';
-  if (!(DEPLOY_METHODS as readonly string[]).includes(deploy)) throw new InputError('E_BAD_FLAG', `--deploy: expected one of ${DEPLOY_METHODS.join(', ')}, got '${deploy}'`);
+  const deploy = deployFlag(values.deploy) ?? 'auto';
   const sides = [
-    await sideFromFlags('baseline', values.baseline, values['baseline-modules'], values['baseline-sim'], deploy as DeployChoice),
-    await sideFromFlags('patched', values.patched, values['patched-modules'], values['patched-sim'], deploy as DeployChoice),
+    await sideFromFlags('baseline', values.baseline, values['baseline-modules'], values['baseline-sim'], deploy),
+    await sideFromFlags('patched', values.patched, values['patched-modules'], values['patched-sim'], deploy),
   ] as const;
   const jobs = positiveInteger('--jobs', values.jobs, availableParallelism());
   const timeoutMs = durationFlag('--timeout', values.timeout);
-  const profiles = listFlag(values.profile);
-  for (const name of profiles) {
-    if (!isProfileName(name)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
-  }
-  const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
-  assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
-  const matrix = expandMatrix(scenarios, profiles.filter(isProfileName));
+  const profiles = profileFlag(values.profile);
+  const matrix = expandMatrix(await loadScenarioArgs(positionals), profiles);
 
   const interrupts = trapInterrupts();
   try {

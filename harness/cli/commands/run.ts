@@ -3,16 +3,12 @@ import { availableParallelism } from 'node:os';
 import { InputError } from '../../core/errors.ts';
 import { buildImages } from '../../images/build.ts';
 import type { ImageSet } from '../../images/image-set.ts';
-import { PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
+import { PROFILE_NAMES } from '../../machine/profile.ts';
 import { createConsoleReporter } from '../../report/console.ts';
 import { createJsonReporter } from '../../report/json.ts';
 import { createJunitReporter } from '../../report/junit.ts';
 import { createReporterMux } from '../../report/multiplexer.ts';
-import { loadScenarios } from '../../scenario/load.ts';
-import { assertOverlaysKnown } from '../../scenario/check-overlays.ts';
-import { listOverlays } from '../../images/devicetree/overlays.ts';
 import { expandMatrix } from '../../scenario/matrix.ts';
-import { DEPLOY_METHODS, type DeployChoice } from '../../scenario/schema.ts';
 import { createDeployers } from '../../deploy/deployers.ts';
 import { kernelSpecFromArgument } from '../../deploy/kernel-input.ts';
 import type { KernelRequest } from '../../deploy/kernel-plan.ts';
@@ -21,7 +17,8 @@ import { createArtifactsRoot } from '../../runner/artifacts.ts';
 import { prepareDeploys } from '../../runner/prepare-deploys.ts';
 import { qemuBackendFor, runMatrix } from '../../runner/run-matrix.ts';
 import { planBoards } from '../../machine/board/scenario-boards.ts';
-import { durationFlag, listFlag, parseFlags, positiveInteger } from '../args.ts';
+import { durationFlag, parseFlags, positiveInteger } from '../args.ts';
+import { deployFlag, loadScenarioArgs, profileFlag } from '../scenario-args.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 import { knownIssuesOfScenarios, loadKnownIssues } from '../../known-issues/load.ts';
 import { describeExpired, expiredKnownIssues, todayUtc } from '../../known-issues/match.ts';
@@ -81,20 +78,14 @@ export async function runCommand(argv: string[]): Promise<number> {
   const board = values.board === undefined ? undefined : await loadBoardFile(values.board);
   const requestedJobs = positiveInteger('--jobs', values.jobs, availableParallelism());
   const timeoutMs = durationFlag('--timeout', values.timeout);
-  const profiles = listFlag(values.profile);
-  for (const name of profiles) {
-    if (!isProfileName(name)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
-  }
-
-  // Every file is checked before anything boots: a typo costs seconds, not a boot.
-  const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
-  assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
+  const profiles = profileFlag(values.profile);
+  const scenarios = await loadScenarioArgs(positionals);
   const onBoard = board ? scenarios.filter((scenario) => scenario.profiles.includes(board.profile.name)) : scenarios;
   if (board && onBoard.length < scenarios.length) {
     const left = scenarios.filter((scenario) => !onBoard.includes(scenario)).map((scenario) => scenario.name);
     process.stderr.write(`pilot: board ${board.name} claims ${board.profile.name}; not run there: ${left.join(', ')}\n`);
   }
-  const boards = await planBoards(onBoard, expandMatrix(onBoard, board ? [board.profile.name] : profiles.filter(isProfileName)), board);
+  const boards = await planBoards(onBoard, expandMatrix(onBoard, board ? [board.profile.name] : profiles), board);
   const fullMatrix = boards.matrix;
   // A board is one physical machine: with one in play, runs go one at a time.
   const jobs = boards.byScenario.size ? 1 : requestedJobs;
@@ -152,13 +143,11 @@ export function printImageProgress(event: ImageProgress): void {
 
 /** --kernel/--modules/--deploy as one request; a flag that makes no sense alone is refused here, naming it. */
 export async function kernelFlag(kernel: string | undefined, modules: string | undefined, deploy: string | undefined): Promise<KernelRequest | undefined> {
-  if (deploy !== undefined && !(DEPLOY_METHODS as readonly string[]).includes(deploy)) {
-    throw new InputError('E_BAD_FLAG', `--deploy: expected one of ${DEPLOY_METHODS.join(', ')}, got '${deploy}'`);
-  }
+  const method = deployFlag(deploy);
   if (kernel === undefined) {
     if (modules !== undefined) throw new InputError('E_BAD_FLAG', '--modules goes with --kernel IMAGE');
     if (deploy !== undefined) throw new InputError('E_BAD_FLAG', '--deploy goes with --kernel (or a scenario\'s kernel: key, which has its own deploy:)');
     return undefined;
   }
-  return { spec: await kernelSpecFromArgument(kernel, modules), deploy: (deploy ?? 'auto') as DeployChoice, origin: `--kernel ${kernel}` };
+  return { spec: await kernelSpecFromArgument(kernel, modules), deploy: method ?? 'auto', origin: `--kernel ${kernel}` };
 }
