@@ -58,9 +58,12 @@ export function guestModuleList(extra: readonly string[] = []): string[] {
   return [...new Set([...BASE_GUEST_MODULES, ...extra])];
 }
 
-/** The load list of an image: with the SoC, its module's in-tree dependencies come after the network stack and the extras. */
+/** What a guest needs to mount the U-Boot boot disk's FAT partition, where a reboot deploy writes the next kernel. */
+export const BOOT_DISK_MODULES: readonly string[] = ['virtio_blk', 'fat', 'vfat', 'nls_cp437', 'nls_ascii'];
+
+/** The load list of an image: with the SoC, its module's in-tree dependencies come after the network stack, the boot-disk modules and the extras. */
 export function imageModuleList(extra: readonly string[] = [], soc = true): string[] {
-  return guestModuleList([...extra, ...(soc ? SIM_MODULE_DEPENDS : [])]);
+  return guestModuleList([...BOOT_DISK_MODULES, ...extra, ...(soc ? SIM_MODULE_DEPENDS : [])]);
 }
 
 export async function buildImages(options: BuildImagesOptions = {}): Promise<ImageSet> {

@@ -2,6 +2,7 @@
 import type { WaitLimits } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
 import type { PhaseTiming } from '../report/results.ts';
+import type { Bootloader } from './bootloader.ts';
 import type { Profile } from './profile.ts';
 
 export interface MachineStartOptions {
@@ -27,6 +28,8 @@ export interface RunningMachine {
   readonly guest: Guest;
   /** Rejects with the reason when the target dies without being asked to. */
   readonly died: Promise<never>;
+  /** Set when the kernel is started by a bootloader that reads it from a disk the guest can write (a reboot deploy needs it). */
+  readonly bootloader?: Bootloader | undefined;
   /** Timings of the phases that brought it up. */
   readonly phases: PhaseTiming[];
   /** `uname -r` and boot_id as the guest reported them when it became ready. */

@@ -1,4 +1,5 @@
 // Builds the QEMU command line for a profile; pure, so tests can pin every flag the design notes measured.
+import { bootloaderQemuArgs, type BootloaderFiles } from './bootloader.ts';
 import type { Profile } from './profile.ts';
 
 export interface QemuBootSpec {
@@ -19,6 +20,8 @@ export interface QemuBootSpec {
   devices?: string[];
   /** Let the guest reboot instead of QEMU exiting (reboot deploys need it). */
   allowReboot?: boolean;
+  /** Boot through U-Boot from this disk instead of loading the kernel directly; implies allowReboot. */
+  bootloader?: BootloaderFiles | undefined;
 }
 
 export interface QemuCommand {
@@ -34,6 +37,8 @@ export const QEMU_BINARY = 'qemu-system-aarch64';
 // while freeing the boot module; these addresses boot, and leave 112 MiB for the kernel and 512 MiB above for the initrd.
 const XEN_DOM0_KERNEL_ADDR = '0x49000000';
 const XEN_DOM0_INITRD_ADDR = '0x50000000';
+/** Xen's own command line; dom0 gets the kernel command line. */
+export const XEN_COMMAND_LINE = 'dom0_mem=512M loglvl=warning guest_loglvl=none';
 
 /** QEMU splits option values on commas; a literal comma is written twice. */
 export function escapeOptionValue(value: string): string {
@@ -75,15 +80,18 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`,
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
   ];
-  if (!spec.allowReboot) args.push('-no-reboot');
+  if (!spec.allowReboot && !spec.bootloader) args.push('-no-reboot');
   if (spec.dtb) args.push('-dtb', spec.dtb);
   for (const device of spec.devices ?? []) args.push('-device', device);
 
-  if (profile.hypervisor === 'xen') {
+  if (spec.bootloader) {
+    // U-Boot reads kernel, initramfs, Xen and the command line from the disk (images/bootloader/boot.cmd).
+    args.push(...bootloaderQemuArgs(spec.bootloader));
+  } else if (profile.hypervisor === 'xen') {
     if (!spec.xen) throw new Error(`profile ${profile.name} needs the Xen hypervisor image`);
     args.push(
       '-kernel', spec.xen,
-      '-append', 'dom0_mem=512M loglvl=warning guest_loglvl=none',
+      '-append', XEN_COMMAND_LINE,
       '-device', `guest-loader,addr=${XEN_DOM0_KERNEL_ADDR},kernel=${escapeOptionValue(spec.kernelImage)},bootargs=${escapeOptionValue(kernelCommandLine)}`,
       '-device', `guest-loader,addr=${XEN_DOM0_INITRD_ADDR},initrd=${escapeOptionValue(spec.initramfs)}`,
     );

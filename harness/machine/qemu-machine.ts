@@ -9,6 +9,9 @@ import type { ImageSet } from '../images/image-set.ts';
 import { GUEST_READY_PREFIX, parseGuestErrorLine } from '../images/guest-contract.ts';
 import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
+import { buildBootDisk } from './boot-disk.ts';
+import type { Bootloader } from './bootloader.ts';
+import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
 import type { Profile } from './profile.ts';
@@ -30,10 +33,12 @@ export interface QemuMachineConfig {
   cpus?: number;
   /** A boot console silent for this long is declared hung. */
   silenceMs?: number;
+  /** 'u-boot': boot through Debian's U-Boot from a per-run virtio disk, which a reboot deploy rewrites. Default: QEMU loads the kernel. */
+  bootloader?: Bootloader;
 }
 
 const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
-const READY_LINE = new RegExp(`${GUEST_READY_PREFIX} boot_id=(\\S+) release=(\\S+)`);
+const READY_LINE = new RegExp(`${GUEST_READY_PREFIX} boot_id=([0-9a-f-]+) release=([A-Za-z0-9._+~-]+)`);
 
 export class QemuMachine implements MachineBackend {
   readonly profile: Profile;
@@ -50,26 +55,38 @@ export class QemuMachine implements MachineBackend {
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};
     let qemu: QemuProcess | undefined;
     let guest: SshGuest | undefined;
+    let resets: ResetGuard | undefined;
     const stop = async () => {
+      resets?.pause();
       unsubscribeConsole();
       await guest?.close().catch(() => {});
       await qemu?.stop();
       await serial.close();
     };
     try {
-      const { process: started, port } = await this.spawn(serial, options, clock);
+      // Armed before QEMU starts, so the first U-Boot banner counts as this boot's own.
+      const firstBoot = this.watchBoots(serial, () => qemu);
+      const { process: started, port } = await this.spawn(serial, options, clock).catch((error: unknown) => {
+        firstBoot?.dispose();
+        throw error;
+      });
       qemu = started;
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
       clock.begin('kernel-boot');
-      const ready = await this.waitForReadiness(serial, limits);
+      const ready = await this.waitForReadiness(serial, withBootWatch(limits, firstBoot)).finally(() => firstBoot?.dispose());
 
       clock.begin('ssh-ready');
       const privateKey = await readFile(this.config.images.sshKey.privateKeyPath);
       const running = qemu;
+      // On U-Boot a panic resets the machine instead of exiting QEMU: the guard turns that into the machine's death.
+      resets = this.config.bootloader ? new ResetGuard(serial, () => void running.stop()) : undefined;
+      const died = resets ? Promise.race([running.died, resets.died]) : running.died;
+      died.catch(() => {});
       const connect = async (dmesgLogPath: string, connectLimits: WaitLimits, deadline: number) => {
         const client = await connectSsh({ host: '127.0.0.1', port, username: 'root', privateKey }, connectLimits);
-        return SshGuest.open(client, { dmesgLogPath, machineDied: running.died, signal: options.signal, deadline });
+        return SshGuest.open(client, { dmesgLogPath, machineDied: died, signal: options.signal, deadline });
       };
+      resets?.arm();
       guest = await connect(join(options.artifactsDir, 'dmesg.log'), limits, options.deadline);
       clock.end();
       let current = { release: ready.release, bootId: ready.bootId };
@@ -77,7 +94,10 @@ export class QemuMachine implements MachineBackend {
       const awaitReboot = async (previousBootId: string, rebootLimits: WaitLimits): Promise<RebootedGuest> => {
         const startedAt = performance.now();
         const waitLimits: WaitLimits = { ...rebootLimits, dies: [...(rebootLimits.dies ?? []), running.died] };
-        const next = await this.waitForReadiness(serial, waitLimits, previousBootId);
+        resets?.pause();
+        const boot = this.watchBoots(serial, () => running);
+        const next = await this.waitForReadiness(serial, withBootWatch(waitLimits, boot), previousBootId).finally(() => boot?.dispose());
+        resets?.arm();
         const previous = guest;
         boots += 1;
         // The old connection went down with its kernel; closing it marks the drop as expected.
@@ -93,7 +113,8 @@ export class QemuMachine implements MachineBackend {
           if (!guest) throw new InfraError('E_GUEST_REBOOTING', 'the guest is rebooting: no SSH connection to its new boot yet');
           return guest;
         },
-        died: running.died,
+        died,
+        bootloader: this.config.bootloader,
         phases: clock.phases,
         get release() {
           return current.release;
@@ -124,6 +145,20 @@ export class QemuMachine implements MachineBackend {
       kernelArgs: this.config.kernelArgs,
       devices: [...(soc ? SIM_SOC_DEVICES : []), ...(this.config.devices ?? [])],
     };
+    if (this.config.bootloader) {
+      clock.begin('boot-disk');
+      // Before the device tree: QEMU dumps its tree for the same flags, and those name the disk and the flash.
+      const disk = await buildBootDisk({
+        dir: options.artifactsDir,
+        profile: this.profile,
+        kernelImage: spec.kernelImage,
+        initramfs: spec.initramfs,
+        xen: spec.xen,
+        kernelCommandLine: qemuCommand({ ...spec, sshPort: 0 }).kernelCommandLine,
+        signal: options.signal,
+      });
+      spec.bootloader = { disk: disk.disk, envFlash: disk.envFlash };
+    }
     let dtb: string | undefined;
     if (soc) {
       clock.begin('device-tree');
@@ -158,6 +193,14 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
+  /** On a U-Boot machine, fails the wait on a panic, a boot loop or U-Boot's own failure, and stops QEMU at once: it would loop. */
+  private watchBoots(serial: SerialConsole, qemu: () => QemuProcess | undefined): BootWatch | undefined {
+    if (!this.config.bootloader) return undefined;
+    const watch = watchBootloaderBoots(serial);
+    watch.failed.catch(() => void qemu()?.stop());
+    return watch;
+  }
+
   /** The readiness line of a boot; with previousBootId, only one of a different boot counts (a kexec'd or rebooted guest). */
   private async waitForReadiness(serial: SerialConsole, limits: WaitLimits, previousBootId?: string): Promise<{ bootId: string; release: string }> {
     const pattern = previousBootId === undefined ? READY_LINE : readyLineOtherThan(previousBootId);
@@ -183,6 +226,10 @@ export class QemuMachine implements MachineBackend {
   }
 }
 
+function withBootWatch(limits: WaitLimits, watch: BootWatch | undefined): WaitLimits {
+  return watch ? { ...limits, dies: [...(limits.dies ?? []), watch.failed] } : limits;
+}
+
 /** Rejects at the first `pilot-guest-error:` line: the guest is not the one the image promised, so nothing it does later can be trusted. */
 function guestInitFailure(serial: SerialConsole): { reported: Promise<never>; dispose(): void } {
   let unsubscribe: () => void = () => {};
@@ -203,7 +250,7 @@ function guestInitFailure(serial: SerialConsole): { reported: Promise<never>; di
 
 function readyLineOtherThan(bootId: string): RegExp {
   const escaped = bootId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`${GUEST_READY_PREFIX} boot_id=(?!${escaped}\\b)(\\S+) release=(\\S+)`);
+  return new RegExp(`${GUEST_READY_PREFIX} boot_id=(?!${escaped}\\b)([0-9a-f-]+) release=([A-Za-z0-9._+~-]+)`);
 }
 
 function waitForFirstByte(serial: SerialConsole): Promise<void> {
@@ -219,9 +266,11 @@ function waitForFirstByte(serial: SerialConsole): Promise<void> {
 /** Rejects when the console has printed nothing for silenceMs: a hung boot ends at once, with the reason. */
 function consoleWatchdog(serial: SerialConsole, silenceMs: number): { silent: Promise<never>; dispose(): void } {
   let timer: NodeJS.Timeout | undefined;
+  // Silence before the wait began does not count: a deploy's push keeps the console quiet for as long as it takes.
+  const armedAt = Date.now();
   const silent = new Promise<never>((_, reject) => {
     timer = setInterval(() => {
-      const quietFor = Date.now() - serial.lastOutputAt;
+      const quietFor = Date.now() - Math.max(serial.lastOutputAt, armedAt);
       if (quietFor >= silenceMs) {
         reject(
           new InfraError('E_CONSOLE_SILENT', `the boot console has been silent for ${formatMs(quietFor)}`, {

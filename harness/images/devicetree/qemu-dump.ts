@@ -8,7 +8,8 @@ export const QEMU_AARCH64 = 'qemu-system-aarch64';
  * initrd (/chosen), and guest-loader devices (Xen's dom0 modules under /chosen). Everything else is dropped so the dump binds no
  * host port, opens no disk and cannot collide with the machine it is made for.
  */
-const KEPT_WITH_VALUE = new Set(['-machine', '-M', '-cpu', '-smp', '-m', '-kernel', '-initrd', '-append', '-numa', '-object', '-accel']);
+// -bios too: with firmware loaded, virt swaps the PL061 GPIO for an ACPI GED, and a tree that still lists the GPIO aborts Linux.
+const KEPT_WITH_VALUE = new Set(['-machine', '-M', '-cpu', '-smp', '-m', '-kernel', '-initrd', '-append', '-numa', '-object', '-accel', '-bios']);
 const KEPT_DEVICES = /^guest-loader(,|$)/;
 
 /** QEMU options that take no value; any other option is assumed to take one when the next word is not an option. */

@@ -1,0 +1,185 @@
+// Deploy by reboot, as on a board: write the pushed Image, an initrd with its modules and the command line onto the
+// partition the bootloader reads (U-Boot's FAT on a virtio disk under QEMU), reboot, and prove the new kernel runs.
+// Under Xen U-Boot starts Xen again, which loads the new dom0 kernel: the one deploy that works on xen-el1.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import { InfraError } from '../core/errors.ts';
+import { linkedAbort, race } from '../core/wait.ts';
+import type { ExecResult, Guest } from '../guest/guest.ts';
+import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '../machine/boot-disk.ts';
+import type { Bootloader } from '../machine/bootloader.ts';
+import type { RunningMachine } from '../machine/machine.ts';
+import type { Profile } from '../machine/profile.ts';
+import { shellQuote } from '../machine/qemu-command.ts';
+import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
+import { fileSha256 } from './file-sha256.ts';
+import { buildKexecInitrd } from './kexec-initrd.ts';
+import type { KernelUnderTest } from './kernel-input.ts';
+import { proveKernelRunning } from './proof.ts';
+import { isDroppedConnection } from './push-attempts.ts';
+import { pushFile, type PushResult, type PushTarget } from './push.ts';
+
+/** Where the guest mounts the boot partition while a deploy writes it. */
+export const BOOT_MOUNT_POINT = '/mnt/pilot-boot';
+// New files land beside the old ones and are renamed together, so a push cut short leaves the last good boot intact.
+const STAGED_SUFFIX = '.new';
+
+export interface RebootDeployerConfig {
+  /** The initramfs the machine booted (ImageSet.initramfsPath); the new kernel's modules are appended to it. */
+  baseInitramfs: string;
+  /** How the machine starts its kernel (QemuMachineConfig.bootloader): a reboot deploy needs one that reads a disk the guest writes. */
+  bootloader: Bootloader | undefined;
+  extraModules?: readonly string[];
+  /** The next boot's kernel (dom0's, under Xen) command line, from the running one; default: the running one unchanged. */
+  commandLine?: (running: string) => string;
+  /** gzip the Image on the host, so a third of it travels and is written (U-Boot or Xen inflates it). Default true. */
+  compressImage?: boolean;
+}
+
+function pushTarget(guest: Guest): Guest & PushTarget {
+  if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
+    throw new InfraError('E_DEPLOY_UNSUPPORTED', "the machine's guest cannot stream files (no openStream): a reboot deploy needs an SSH guest");
+  }
+  return guest as Guest & PushTarget;
+}
+
+function commandFailure(code: string, what: string, result: ExecResult): InfraError {
+  const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter(Boolean);
+  return new InfraError(code, `${what} failed with status ${result.code}${output.length ? `: ${output.at(-1)}` : ''}`, { evidence: output.slice(-10) });
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The Image as it goes on the disk: checked against its recorded hash first, since the push can only check the copy. */
+async function prepareImage(kernel: KernelUnderTest, profile: Profile, workDir: string, compress: boolean, signal: AbortSignal): Promise<{ path: string; sha256: string }> {
+  const actual = await fileSha256(kernel.imagePath);
+  if (actual !== kernel.imageSha256) {
+    throw new InfraError('E_PUSH_CORRUPT', `${kernel.imagePath} has sha256 ${actual}, not the ${kernel.imageSha256} it had when it was resolved`, {
+      hint: 'the kernel file changed on the host since it was resolved; nothing was pushed',
+    });
+  }
+  if (await isGzip(kernel.imagePath)) return { path: kernel.imagePath, sha256: actual };
+  checkImageFits(profile, (await stat(kernel.imagePath)).size, kernel.imagePath);
+  if (!compress) return { path: kernel.imagePath, sha256: actual };
+  const path = join(workDir, `Image-${kernel.release}.gz`);
+  await pipeline(createReadStream(kernel.imagePath), createGzip({ level: 6 }), createWriteStream(path), { signal });
+  return { path, sha256: await fileSha256(path) };
+}
+
+export class RebootDeployer implements Deployer {
+  readonly method = 'reboot' as const;
+
+  constructor(private readonly config: RebootDeployerConfig) {}
+
+  refusal(profile: Profile): string | undefined {
+    if (this.config.bootloader !== 'u-boot') {
+      return `a reboot deploy on ${profile.name} needs a machine booted through U-Boot from a disk (QemuMachine bootloader: 'u-boot'): a directly loaded kernel comes back on reboot`;
+    }
+    return undefined;
+  }
+
+  async deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult> {
+    const refused = this.refusal(machine.profile) ?? (machine.bootloader === 'u-boot' ? undefined : `the machine (${machine.profile.name}) was not booted through U-Boot, so a reboot would not read the pushed kernel`);
+    if (refused) throw new InfraError('E_DEPLOY_UNSUPPORTED', refused);
+    const { signal, deadline } = options;
+    const dies = [machine.died];
+    const started = performance.now();
+    const phase = (name: string) => options.onPhase?.(name);
+
+    phase('prepare');
+    await mkdir(options.workDir, { recursive: true });
+    const image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
+    const initrd = await buildKexecInitrd(kernel, { baseInitramfs: this.config.baseInitramfs, workDir: options.workDir, extraModules: this.config.extraModules, signal });
+    const guest = pushTarget(machine.guest);
+    const current = await guest.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
+    const [previousBootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
+    if (current.code !== 0 || !previousBootId) throw commandFailure('E_DEPLOY_PREPARE', 'reading boot_id and /proc/cmdline', current);
+    const commandLine = this.config.commandLine ? this.config.commandLine(runningCommandLine) : runningCommandLine;
+    const envPath = join(options.workDir, `pilot.env-${kernel.release}`);
+    await writeFile(envPath, pilotEnvText(machine.profile, commandLine));
+    const prepared = performance.now();
+
+    phase('push');
+    const mount = await guest.exec(
+      `mkdir -p ${BOOT_MOUNT_POINT} && { grep -q ' ${BOOT_MOUNT_POINT} ' /proc/mounts || mount -t vfat "$(findfs LABEL=${BOOT_PARTITION_LABEL})" ${BOOT_MOUNT_POINT}; }`,
+      { timeoutMs: 30_000, signal },
+    );
+    if (mount.code !== 0) throw commandFailure('E_BOOT_DISK_MOUNT', `mounting the boot partition (LABEL=${BOOT_PARTITION_LABEL}) on ${BOOT_MOUNT_POINT}`, mount);
+    const staged = (name: string) => `${BOOT_MOUNT_POINT}/${name}${STAGED_SUFFIX}`;
+    const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+    const pushes: PushResult[] = [];
+    try {
+      // Image and initrd are gzip already: a second gzip on the way costs CPU on both ends and saves nothing.
+      pushes.push(await pushFile(guest, image.path, staged(BOOT_FILES.image), { ...pushOptions, expectedSha256: image.sha256, compress: !(await isGzip(image.path)) }));
+      pushes.push(await pushFile(guest, initrd.path, staged(BOOT_FILES.initramfs), { ...pushOptions, compress: false }));
+      pushes.push(await pushFile(guest, envPath, staged(BOOT_FILES.env), pushOptions));
+    } catch (error) {
+      await guest.exec(`cd /; rm -f ${BOOT_MOUNT_POINT}/*${STAGED_SUFFIX}*; umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 15_000 }).catch(() => undefined);
+      throw error;
+    }
+    const pushed = performance.now();
+
+    phase('write-boot-disk');
+    const renames = [BOOT_FILES.image, BOOT_FILES.initramfs, BOOT_FILES.env].map((name) => `mv -f ${shellQuote([staged(name)])} ${shellQuote([`${BOOT_MOUNT_POINT}/${name}`])}`);
+    // umount fails with EBUSY while the shell's cwd is inside the mount, hence the cd first.
+    const write = await guest.exec(`cd / && ${renames.join(' && ')} && sync && umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 120_000, signal });
+    if (write.code !== 0) throw commandFailure('E_BOOT_DISK_WRITE', `moving the pushed files into place on ${BOOT_MOUNT_POINT}`, write);
+    const written = performance.now();
+
+    phase('reboot');
+    const waiting = linkedAbort(signal);
+    // Watching starts before the reboot, so neither the readiness line nor a boot-loop banner can be missed.
+    const rebooted = machine.awaitReboot(previousBootId, { signal: waiting.signal, deadline, dies });
+    rebooted.catch(() => {});
+    try {
+      // Detached and delayed so this command's status gets back before the kernel goes; a failed reboot says so on the console.
+      const trigger = await guest
+        .exec(
+          `setsid sh -c 'usleep 300000; reboot -f; echo "pilot-guest-error: reboot -f returned with status $? instead of rebooting into ${kernel.release}" >/dev/console' </dev/null >/dev/null 2>&1 &`,
+          { timeoutMs: 15_000, signal },
+        )
+        // The old kernel may take the connection down before the status arrives: that is the reboot, not a failure.
+        .catch((error: unknown) => {
+          if (isDroppedConnection(error)) return undefined;
+          throw error;
+        });
+      if (trigger && trigger.code !== 0 && trigger.code !== null) throw commandFailure('E_REBOOT', 'starting reboot -f', trigger);
+      await race(rebooted, `the rebooted machine to come up on ${kernel.release}`, { signal, deadline, dies });
+    } catch (error) {
+      waiting.abort(error);
+      throw error;
+    } finally {
+      waiting.dispose();
+    }
+    const rebootedAt = performance.now();
+
+    phase('proof');
+    const proof = await proveKernelRunning(machine.guest, kernel, previousBootId, machine.profile, { signal, deadline });
+    const proved = performance.now();
+    return {
+      method: 'reboot',
+      previousBootId,
+      proof,
+      pushes,
+      timings: {
+        prepareMs: prepared - started,
+        pushMs: pushed - prepared,
+        loadMs: written - pushed,
+        rebootMs: rebootedAt - written,
+        proofMs: proved - rebootedAt,
+        totalMs: proved - started,
+      },
+    };
+  }
+}
