@@ -7,6 +7,8 @@ import { socBringUp, type SocBringUpTiming } from '../../bench/soc-bringup.ts';
 import { listFlag, parseFlags, positiveInteger } from '../args.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { EXIT } from '../exit-codes.ts';
+import { formatCycleTable, measureDeployCycles } from '../../bench/deploy-cycle.ts';
+import { resolveKernelInput } from '../../deploy/kernel-input.ts';
 
 const TARGET_RATIO = 1.3;
 const SOC_TARGET_MS = 3000;
@@ -23,7 +25,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     rounds: { type: 'string' },
     json: { type: 'boolean' },
     'skip-soc': { type: 'boolean' },
+    deploy: { type: 'boolean' },
   });
+  if (values.deploy) return benchDeploys(positiveInteger('--rounds', values.rounds, 3));
   const rounds = positiveInteger('--rounds', values.rounds, 3);
   const names = listFlag(values.profile);
   for (const name of names) if (!isProfileName(name)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
@@ -90,4 +94,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   } finally {
     interrupts.dispose();
   }
+}
+
+/** `pilot bench --deploy`: push + kexec and push + reboot cycles of Debian's rt kernel, per profile. */
+async function benchDeploys(rounds: number): Promise<number> {
+  process.stdout.write(`pilot bench --deploy: ${rounds} deploy(s) per method and profile, median shown\n`);
+  const kernel = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' });
+  const figures = await measureDeployCycles({ rounds, log: (line) => process.stdout.write(`  ${line}\n`) });
+  process.stdout.write('\n' + formatCycleTable(figures, kernel.release) + '\n');
+  return EXIT.passed;
 }
