@@ -4,7 +4,7 @@ import { InputError } from '../core/errors.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../scenario/issues.ts';
 import { formatProblem, type LoadedScenario, type ScenarioProblem } from '../scenario/load.ts';
 import { parseYamlSource } from '../scenario/yaml-source.ts';
-import { KNOWN_ISSUES_KEY, knownIssuesFileSchema, type KnownIssue } from './schema.ts';
+import { KNOWN_ISSUES_KEY, knownIssueOf, knownIssuesFileSchema, type KnownIssue } from './schema.ts';
 
 /** Read when no --known-issues flag is given and the file exists in the working folder. */
 export const DEFAULT_KNOWN_ISSUES_FILE = 'known-issues.yaml';
@@ -45,18 +45,7 @@ export function parseKnownIssues(text: string, file: string): KnownIssue[] {
         .sort((a, b) => a.line - b.line || a.column - b.column),
     );
   }
-  return result.data[KNOWN_ISSUES_KEY].map((entry, index) => {
-    const at = source.locate([KNOWN_ISSUES_KEY, index]);
-    return {
-      scenario: entry.scenario,
-      profiles: entry.profiles,
-      dmesg: entry.dmesg,
-      link: entry.link,
-      expires: entry.expires,
-      reason: entry.reason,
-      source: `${file}:${at.line}:${at.column}`,
-    };
-  });
+  return result.data[KNOWN_ISSUES_KEY].map((entry, index) => knownIssueOf(entry, entry.scenario, { file, ...source.locate([KNOWN_ISSUES_KEY, index]) }));
 }
 
 /**

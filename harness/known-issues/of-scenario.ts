@@ -1,7 +1,7 @@
 // A scenario's own `known-issues:` entries, tied to the scenario and to where each was written.
 import type { ScenarioProblem } from '../scenario/load.ts';
 import type { DataPath, SourcePosition } from '../scenario/yaml-source.ts';
-import { KNOWN_ISSUES_KEY, type KnownIssue, type ScenarioKnownIssueEntry } from './schema.ts';
+import { KNOWN_ISSUES_KEY, knownIssueOf, type KnownIssue, type ScenarioKnownIssueEntry } from './schema.ts';
 
 export function scenarioKnownIssues(
   entries: ReadonlyArray<ScenarioKnownIssueEntry> | undefined,
@@ -22,16 +22,7 @@ export function scenarioKnownIssues(
       });
       return;
     }
-    const at = locate([KNOWN_ISSUES_KEY, index]);
-    issues.push({
-      scenario,
-      profiles: entry.profiles,
-      dmesg: entry.dmesg,
-      link: entry.link,
-      expires: entry.expires,
-      reason: entry.reason,
-      source: `${file}:${at.line}:${at.column}`,
-    });
+    issues.push(knownIssueOf(entry, scenario, { file, ...locate([KNOWN_ISSUES_KEY, index]) }));
   });
   return { issues, problems };
 }

@@ -76,3 +76,16 @@ export interface KnownIssue {
   /** file:line:col of the entry. */
   source: string;
 }
+
+/** One entry as matching uses it, wherever it was written. */
+export function knownIssueOf(entry: ScenarioKnownIssueEntry, scenario: string, at: { file: string; line: number; column: number }): KnownIssue {
+  return {
+    scenario,
+    profiles: entry.profiles,
+    dmesg: entry.dmesg,
+    link: entry.link,
+    expires: entry.expires,
+    reason: entry.reason,
+    source: `${at.file}:${at.line}:${at.column}`,
+  };
+}
