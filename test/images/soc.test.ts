@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../harness/core/errors.ts';
 import { race } from '../../harness/core/wait.ts';
-import { buildImagesWithReport, type ImageBuildReport } from '../../harness/images/build.ts';
+import { BOOT_DISK_MODULES, buildImagesWithReport, type ImageBuildReport } from '../../harness/images/build.ts';
 import { S_IFDIR, S_IFMT, S_IFREG, readCpio, type CpioMember } from '../../harness/images/cpio.ts';
 import { buildMachineDtb } from '../../harness/images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_OVERLAYS } from '../../harness/images/devicetree/soc.ts';
@@ -181,7 +181,7 @@ describe('the initramfs without the SoC (soc: false)', () => {
     const dir = `lib/modules/${plain.images.kernel.release}`;
     expect([...archive.keys()].filter((p) => p.startsWith('lib/firmware') || p.startsWith(`${dir}/extra`))).toEqual([]);
     const names = archive.get(`${dir}/${MODULE_LOAD_LIST}`)!.data.toString().trim().split('\n').map(moduleName);
-    expect([...names].sort()).toEqual([...BASE_GUEST_MODULES].sort());
+    expect([...names].sort()).toEqual([...new Set([...BASE_GUEST_MODULES, ...BOOT_DISK_MODULES])].sort());
     expect(archive.get('init')!.data.equals(members.get('init')!.data)).toBe(true);
   }, 180_000);
 });
