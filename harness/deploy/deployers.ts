@@ -2,14 +2,22 @@
 import type { ImageSet } from '../images/image-set.ts';
 import type { Deployer, DeployMethod } from './deploy.ts';
 import { KexecDeployer } from './kexec.ts';
-import { RebootDeployer } from './reboot.ts';
+import { RebootDeployer, type RebootDeployerConfig } from './reboot.ts';
 
 export type Deployers = Readonly<Record<DeployMethod, Deployer>>;
 
-/** Machines of reboot runs boot through U-Boot (run-matrix starts them so); a board's bootloader is checked at deploy time. */
-export function createDeployers(images: ImageSet): Deployers {
+export interface DeployerOptions {
+  /** The initramfs the machine booted, the base of a pushed kernel's initrd; default: the image set's. */
+  baseInitramfs?: string;
+  /** For a machine pilot does not start (a board): how it boots, as its file declares. Default: U-Boot, as run-matrix starts QEMU for a reboot run. */
+  reboot?: Pick<RebootDeployerConfig, 'bootloader' | 'bootloaderSource'>;
+}
+
+/** Machines of reboot runs boot through U-Boot (run-matrix starts them so); a board's file says for itself. */
+export function createDeployers(images: ImageSet, options: DeployerOptions = {}): Deployers {
+  const baseInitramfs = options.baseInitramfs ?? images.initramfsPath;
   return {
-    kexec: new KexecDeployer({ baseInitramfs: images.initramfsPath }),
-    reboot: new RebootDeployer({ baseInitramfs: images.initramfsPath, bootloader: 'u-boot' }),
+    kexec: new KexecDeployer({ baseInitramfs }),
+    reboot: new RebootDeployer({ baseInitramfs, ...(options.reboot ?? { bootloader: 'u-boot' }) }),
   };
 }

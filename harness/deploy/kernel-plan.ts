@@ -19,7 +19,12 @@ export interface KernelRequest {
 export interface RunKernel {
   request: KernelRequest;
   method: DeployMethod;
+  /** The run's deployer for that method (a board's carries its own initramfs and bootloader). */
+  deployer: Deployer;
 }
+
+/** One set of deployers for every run, or each run's own (runs on a lab board deploy as its file says). */
+export type DeployersFor = Readonly<Record<DeployMethod, Deployer>> | ((run: MatrixRun) => Readonly<Record<DeployMethod, Deployer>>);
 
 /** auto is kexec, the cheaper jump, except where the profile cannot kexec; then the bootloader does it. */
 export function deployMethodFor(choice: DeployChoice, profile: Profile, deployers: Readonly<Record<DeployMethod, Deployer>>): DeployMethod {
@@ -41,18 +46,19 @@ export function kernelRequestFor(run: MatrixRun, override: KernelRequest | undef
 export function planKernels(
   matrix: ReadonlyArray<MatrixRun>,
   override: KernelRequest | undefined,
-  deployers: Readonly<Record<DeployMethod, Deployer>>,
+  deployersFor: DeployersFor,
 ): Map<string, RunKernel> {
   const plans = new Map<string, RunKernel>();
   const refused: string[] = [];
   for (const run of matrix) {
     const request = kernelRequestFor(run, override);
     if (!request) continue;
+    const deployers = typeof deployersFor === 'function' ? deployersFor(run) : deployersFor;
     const choice = typeof request.deploy === 'string' ? request.deploy : (request.deploy[run.profile] ?? 'auto');
     const method = deployMethodFor(choice, PROFILES[run.profile], deployers);
     const reason = deployers[method].refusal(PROFILES[run.profile]);
     if (reason) refused.push(`${request.origin}: ${run.id}: deploy ${method}: ${reason}`);
-    else plans.set(run.id, { request, method });
+    else plans.set(run.id, { request, method, deployer: deployers[method] });
   }
   if (refused.length) {
     throw new InputError('E_DEPLOY_REFUSED', [`${refused.length === 1 ? 'a deploy' : `${refused.length} deploys`} cannot work:`, ...refused].join('\n'), {

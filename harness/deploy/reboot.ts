@@ -32,6 +32,8 @@ export interface RebootDeployerConfig {
   baseInitramfs: string;
   /** How the machine starts its kernel (QemuMachineConfig.bootloader): a reboot deploy needs one that reads a disk the guest writes. */
   bootloader: Bootloader | undefined;
+  /** Where the bootloader is declared when pilot does not start the machine ("board file boards/x.yaml"), named in the refusal. */
+  bootloaderSource?: string;
   extraModules?: readonly string[];
   /** The next boot's kernel (dom0's, under Xen) command line, from the running one; default: the running one unchanged. */
   commandLine?: (running: string) => string;
@@ -83,6 +85,9 @@ export class RebootDeployer implements Deployer {
   constructor(private readonly config: RebootDeployerConfig) {}
 
   refusal(profile: Profile): string | undefined {
+    if (this.config.bootloader !== 'u-boot' && this.config.bootloaderSource) {
+      return `a reboot deploy on ${profile.name} needs a board that boots through U-Boot from a partition Linux can write, and ${this.config.bootloaderSource} does not declare \`bootloader: u-boot\``;
+    }
     if (this.config.bootloader !== 'u-boot') {
       return `a reboot deploy on ${profile.name} needs a machine booted through U-Boot from a disk (QemuMachine bootloader: 'u-boot'): a directly loaded kernel comes back on reboot`;
     }

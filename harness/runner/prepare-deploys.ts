@@ -1,6 +1,5 @@
 // Before any boot: decide which runs push which kernel and how, resolve each kernel once, and hand the runner its deploys.
-import type { Deployers } from '../deploy/deployers.ts';
-import { KernelResolver, planKernels, type KernelRequest } from '../deploy/kernel-plan.ts';
+import { KernelResolver, planKernels, type DeployersFor, type KernelRequest } from '../deploy/kernel-plan.ts';
 import type { ResolveKernelInputOptions } from '../deploy/kernel-input.ts';
 import type { MatrixRun } from '../scenario/matrix.ts';
 import type { RunDeploy } from './deploy-stage.ts';
@@ -8,7 +7,7 @@ import type { RunDeploy } from './deploy-stage.ts';
 export async function prepareDeploys(
   matrix: ReadonlyArray<MatrixRun>,
   override: KernelRequest | undefined,
-  deployers: Deployers,
+  deployers: DeployersFor,
   options: ResolveKernelInputOptions & { onKernel?: (label: string) => void } = {},
 ): Promise<Map<string, RunDeploy>> {
   const plans = planKernels(matrix, override, deployers);
@@ -16,7 +15,7 @@ export async function prepareDeploys(
   const kernels = await new KernelResolver(resolveOptions).resolveAll(plans, onKernel);
   const byRun = new Map<string, RunDeploy>();
   for (const [runId, plan] of plans) {
-    byRun.set(runId, { kernel: kernels.get(runId)!, spec: plan.request.spec, deployer: deployers[plan.method] });
+    byRun.set(runId, { kernel: kernels.get(runId)!, spec: plan.request.spec, deployer: plan.deployer });
   }
   return byRun;
 }

@@ -1,15 +1,24 @@
 // Real QEMU as a stand-in board: standin-board.sh boots it outside pilot's machine layer, and pilot reaches it only
 // through a board file (SSH on the forwarded port, power and console commands). A scenario runs on it through runScenario,
 // a board that never answers is an ERROR naming its host, and Debian's rt kernel is pushed to it by kexec and proven.
+// A stand-in that boots through U-Boot from a disk it can write takes the rt kernel by reboot, through the API and the
+// CLI, on the board's own initramfs; a board file that declares no U-Boot is refused a reboot deploy before power-on.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InfraError } from '../../harness/core/errors.ts';
+import { AssertionFailure, InfraError } from '../../harness/core/errors.ts';
 import { race } from '../../harness/core/wait.ts';
 import { KexecDeployer } from '../../harness/deploy/kexec.ts';
+import { RebootDeployer } from '../../harness/deploy/reboot.ts';
 import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
 import { buildImages } from '../../harness/images/build.ts';
+import { writeGzippedCpio } from '../../harness/images/cpio.ts';
+import { boardDeployers } from '../../harness/machine/board/board-deployers.ts';
+import { UBOOT_BANNER } from '../../harness/machine/boot-watch.ts';
+import { createStepContext } from '../../harness/runner/run-steps.ts';
+import { expectRproc } from '../../harness/steps/expect-rproc.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
 import { loadBoardFile } from '../../harness/machine/board/board-file.ts';
 import { BoardMachine } from '../../harness/machine/board/board-machine.ts';
@@ -39,7 +48,7 @@ afterAll(async () => {
   else if (workDir) console.log(`artifacts kept in ${workDir}`);
 });
 
-async function standin(name: string, options: { extra?: string[]; powerOn?: string; socOverlays?: string[] } = {}): Promise<StandinBoard> {
+async function standin(name: string, options: { extra?: string[]; powerOn?: string; socOverlays?: string[]; bootloader?: 'u-boot'; initramfs?: string } = {}): Promise<StandinBoard> {
   const stateDir = join(workDir, name);
   await mkdir(stateDir, { recursive: true });
   const board = await prepareStandinBoard({ images, stateDir, profile: 'kvm-el2', ...options });
@@ -208,5 +217,144 @@ describe('a board target over SSH', { timeout: 600_000 }, () => {
       expect(consolePid).toBeGreaterThan(0);
       expect(alive(consolePid)).toBe(false);
     });
+  });
+
+  describe('kernel push by reboot through U-Boot', () => {
+    /** A file only the board's own initramfs has: found after the reboot, it proves the pushed initrd was built on that base. */
+    const MARKER = 'pilot-board-initramfs';
+    let board: StandinBoard;
+    let config: Awaited<ReturnType<typeof loadBoardFile>>;
+    let running: RunningMachine;
+    let rt: KernelUnderTest;
+    let artifactsDir: string;
+
+    beforeAll(async () => {
+      rt = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' });
+      const dir = join(workDir, 'uboot-initramfs');
+      await mkdir(dir, { recursive: true });
+      const marker = join(dir, 'marker.cpio.gz');
+      await writeGzippedCpio(marker, [{ type: 'file', path: MARKER, mode: 0o644, source: Buffer.from('the board\'s own\n') }]);
+      const boardInitramfs = join(dir, 'board-initramfs.cpio.gz');
+      await writeFile(boardInitramfs, Buffer.concat([await readFile(images.initramfsPath), await readFile(marker)]));
+      // A long boot-timeout, so a panic reported within seconds can only have come from the console watch.
+      board = await standin('uboot-push', { socOverlays: ['el2'], bootloader: 'u-boot', initramfs: boardInitramfs, extra: ['boot-timeout: 5m'] });
+      config = await loadBoardFile(board.boardFile);
+      expect(config).toMatchObject({ bootloader: 'u-boot', initramfs: boardInitramfs });
+      artifactsDir = join(board.stateDir, 'machine');
+      await mkdir(artifactsDir, { recursive: true });
+      running = await new BoardMachine(config).start({ artifactsDir, signal: controller.signal, deadline: Date.now() + 300_000 });
+    }, 600_000);
+
+    afterAll(async () => {
+      await running?.stop();
+    });
+
+    it("reboots the board into Debian's rt kernel from its boot partition, on its own initramfs, and proves it", async () => {
+      expect(running.bootloader).toBe('u-boot');
+      expect(running.release).toBe(images.kernel.release);
+      const serialLog = join(artifactsDir, 'serial.log');
+      const banners = async () => (await readFile(serialLog, 'utf8')).split('\n').filter((line) => UBOOT_BANNER.test(line)).length;
+      // The first boot came through U-Boot reading the disk, not through QEMU's -kernel.
+      expect(await readFile(serialLog, 'utf8')).toContain('pilot-uboot: booting Linux');
+      expect(await banners()).toBe(1);
+      const reboot = boardDeployers(config, images).reboot;
+      expect(reboot.refusal(config.profile)).toBeUndefined();
+      const deployed = await reboot.deploy(running, rt, { workDir: join(board.stateDir, 'deploy'), signal: controller.signal, deadline: Date.now() + 400_000 });
+      const t = deployed.timings;
+      const mb = deployed.pushes.reduce((sum, push) => sum + push.bytes, 0) / 1e6;
+      console.log(
+        `board reboot deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s, ` +
+          `write+sync ${(t.loadMs / 1000).toFixed(1)} s, reboot to SSH ${(t.rebootMs / 1000).toFixed(1)} s, proof ${(t.proofMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`,
+      );
+      expect(deployed.method).toBe('reboot');
+      expect(deployed.proof.release).toBe(rt.release);
+      expect(deployed.proof.bootId).not.toBe(deployed.previousBootId);
+      expect(deployed.proof.procVersion).toBe(rt.versionString);
+      if (rt.buildId) expect(deployed.proof.buildId).toBe(rt.buildId);
+      expect(deployed.proof.profileCheck.join('\n')).toContain('started at EL2');
+      expect(running.release).toBe(rt.release);
+      expect(running.bootId).toBe(deployed.proof.bootId);
+      // The reboot went through U-Boot once more: a second banner, and no third (no boot loop).
+      expect(await banners()).toBe(2);
+      const after = await running.guest.exec(`uname -r; cat /${MARKER}`);
+      expect(after.stdout.trim().split('\n')).toEqual([rt.release, "the board's own"]);
+    });
+
+    it('brings up ADSP and CDSP on the rebooted kernel', async () => {
+      expect(running.release, 'the deploy above must have passed').toBe(rt.release);
+      const context = createStepContext({
+        guest: running.guest,
+        profile: running.profile,
+        signal: controller.signal,
+        deadline: Date.now() + 120_000,
+        machineDied: running.died,
+        windowStart: 0,
+        previousWindowStart: 0,
+        artifactsDir,
+        note: () => {},
+      });
+      await expectRproc.run(expectRproc.schema.parse({ adsp: 'running', cdsp: 'running', within: '60s' }), context);
+      await running.guest.kernelLog.sync({ deadline: Date.now() + 30_000 });
+      const log = running.guest.kernelLog.records.map((record) => record.text);
+      expect(log.some((line) => line.includes(`Linux version ${rt.release}`))).toBe(true);
+      expect(log.some((line) => line.includes('remote processor adsp is now up'))).toBe(true);
+      expect(log.some((line) => line.includes('remote processor cdsp is now up'))).toBe(true);
+    });
+
+    it('reports a pushed kernel that panics as F_KERNEL_PANIC from the console, long before boot-timeout, not a boot loop waited out', async () => {
+      const phases: Array<{ phase: string; at: number }> = [];
+      const deployer = new RebootDeployer({
+        baseInitramfs: config.initramfs!,
+        bootloader: config.bootloader,
+        // Neither exists: the kernel finds no init and panics, then panic=-1 resets into U-Boot, which boots it again.
+        commandLine: (current) => `${current} rdinit=/nonexistent init=/nonexistent`,
+      });
+      const error = await rejectionOf(
+        deployer.deploy(running, rt, {
+          workDir: join(board.stateDir, 'deploy-panic'),
+          signal: controller.signal,
+          deadline: Date.now() + 400_000,
+          onPhase: (phase) => phases.push({ phase, at: Date.now() }),
+        }),
+        AssertionFailure,
+      );
+      const failedAfterMs = Date.now() - phases.find((entry) => entry.phase === 'reboot')!.at;
+      console.log(`board: the panicking kernel was reported ${(failedAfterMs / 1000).toFixed(1)} s after the reboot started: ${error.code} ${error.message}`);
+      expect(error.code, error.message).toBe('F_KERNEL_PANIC');
+      expect(error.evidence.join('\n')).toMatch(/Kernel panic - not syncing/);
+      expect(error.evidence.join('\n')).toContain(rt.release);
+      expect(failedAfterMs).toBeLessThan(90_000);
+    });
+
+    it('powers the board off on stop and leaves no QEMU behind', async () => {
+      expect(await board.qemuPid()).toBeDefined();
+      await running.stop();
+      expect(await board.qemuPid()).toBeUndefined();
+    });
+  });
+
+  it('through the CLI: --deploy reboot pushes the rt kernel onto a U-Boot board and runs soc-bringup on it', async () => {
+    const board = await standin('uboot-cli', { socOverlays: ['el2'], bootloader: 'u-boot' });
+    const rt = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' });
+    const base = await artifactsBase();
+    const result = await startPilot(['run', 'scenarios/soc-bringup.yaml', '--board', board.boardFile, '--kernel', 'linux-image-rt-arm64', '--deploy', 'reboot', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(0);
+    const runs = (await latestResults(base)).runs;
+    expect(runs.map((run) => [run.id, run.status])).toEqual([['soc-bringup@kvm-el2', 'pass']]);
+    expect(runs[0]!.deploy).toMatchObject({ method: 'reboot', release: rt.release, previousRelease: images.kernel.release });
+    expect(runs[0]!.phases.map((phase) => phase.name)).toEqual(expect.arrayContaining(['power-on', 'push', 'deploy', 'proof']));
+    expect(await board.qemuPid()).toBeUndefined();
+  });
+
+  it('through the CLI: refuses --deploy reboot on a board file without bootloader: u-boot, before power-on, naming the file', async () => {
+    const board = await standin('no-uboot');
+    const base = await artifactsBase();
+    const result = await startPilot(['run', 'scenarios/soc-bringup.yaml', '--board', board.boardFile, '--kernel', 'linux-image-rt-arm64', '--deploy', 'reboot', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(2);
+    expect(result.all).toContain('E_DEPLOY_REFUSED');
+    expect(result.all).toContain(`board file ${board.boardFile} does not declare \`bootloader: u-boot\``);
+    // Neither power-on nor the console command ever ran.
+    expect(existsSync(join(board.stateDir, 'qemu.pid'))).toBe(false);
+    expect(existsSync(join(board.stateDir, 'console.log'))).toBe(false);
   });
 });

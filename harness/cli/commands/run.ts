@@ -9,7 +9,6 @@ import { createJsonReporter } from '../../report/json.ts';
 import { createJunitReporter } from '../../report/junit.ts';
 import { createReporterMux } from '../../report/multiplexer.ts';
 import { expandMatrix } from '../../scenario/matrix.ts';
-import { createDeployers } from '../../deploy/deployers.ts';
 import { kernelSpecFromArgument } from '../../deploy/kernel-input.ts';
 import type { KernelRequest } from '../../deploy/kernel-plan.ts';
 import type { ImageProgress } from '../../images/progress.ts';
@@ -26,6 +25,7 @@ import { loadDurations, parseShardFlag, selectShard, shardRecord } from '../../r
 import { trapInterrupts } from '../interrupt.ts';
 import { loadBoardFile } from '../../machine/board/board-file.ts';
 import { BoardMachine } from '../../machine/board/board-machine.ts';
+import { deployersForRuns } from '../../machine/board/board-deployers.ts';
 import { createHtmlReporter } from '../../report/html/reporter.ts';
 import { createKcidbReporter } from '../../report/kcidb/reporter.ts';
 import { kcidbKernelOf, kcidbKernelOfPushed } from '../../report/kcidb/kernel.ts';
@@ -102,7 +102,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   try {
     const images: ImageSet = await buildImages({ signal: interrupts.signal, onProgress: printImageProgress });
     // Kernels under test are checked and built before any machine starts: a wrong Image costs no boot.
-    const deploys = await prepareDeploys(matrix, kernelOverride, createDeployers(images), {
+    const deploys = await prepareDeploys(matrix, kernelOverride, deployersForRuns(boards.byScenario, images), {
       signal: interrupts.signal,
       onProgress: printImageProgress,
       onKernel: (label) => process.stderr.write(`kernel under test: ${label}\n`),

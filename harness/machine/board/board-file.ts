@@ -1,5 +1,5 @@
 // Loads a board definition: YAML with source positions, checked by zod, every problem reported at once as file:line:col.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import ssh2 from 'ssh2';
@@ -9,6 +9,7 @@ import { describeValue, duration } from '../../scenario/fields.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../../scenario/issues.ts';
 import { formatProblem, type ScenarioProblem } from '../../scenario/load.ts';
 import { parseYamlSource, type DataPath, type SourcePosition } from '../../scenario/yaml-source.ts';
+import type { Bootloader } from '../bootloader.ts';
 import { PROFILE_NAMES, PROFILES, type Profile, type ProfileName } from '../profile.ts';
 
 /** Keys someone might use to paste a key or password into the file; each is refused with the reason, not as a typo. */
@@ -34,6 +35,15 @@ export const boardSchema = z
     console: shellCommand.optional().meta({ description: 'A long-running command whose stdout is the serial console (e.g. microcom, a conserver client).' }),
     'boot-timeout': duration.optional().meta({ description: 'Longest wait from power-on (or from start, without one) to SSH answering, and for a reboot. Default 5m.' }),
     'power-timeout': duration.optional().meta({ description: 'Longest a power-on or power-off command may run. Default 60s.' }),
+    bootloader: z
+      .enum(['u-boot'])
+      .optional()
+      .meta({ description: 'u-boot: the board boots through U-Boot reading a FAT partition labelled PILOTBOOT (boot.scr, Image, initramfs.cpio.gz, pilot.env) that Linux can write; needed for deploy: reboot.' }),
+    initramfs: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "The board's own initramfs on this host, relative to the board file, ~ allowed: a pushed kernel's modules are appended to it. Default: pilot's image initramfs." }),
   })
   .superRefine((board, context) => {
     const given = [board['key-path'], board['key-env']].filter((value) => value !== undefined).length;
@@ -64,6 +74,10 @@ export interface BoardConfig {
   commandDir: string;
   bootTimeoutMs: number;
   powerTimeoutMs: number;
+  /** How the board starts its kernel: 'u-boot' reads it from a partition Linux can write, so a reboot deploy works. */
+  bootloader: Bootloader | undefined;
+  /** Absolute path of the board's own initramfs, the base of a pushed kernel's initrd; undefined means pilot's image initramfs. */
+  initramfs: string | undefined;
 }
 
 export const DEFAULT_BOOT_TIMEOUT_MS = 5 * 60_000;
@@ -121,6 +135,10 @@ export async function parseBoardFile(text: string, file: string, options: BoardL
   const commandDir = dirname(resolve(file));
   const key = await readKey(board, commandDir, options.env ?? process.env);
   if ('problem' in key) throw new BoardFileError(file, [problem(source.locate([key.key]), [key.key], key.problem)]);
+  const initramfs = board.initramfs === undefined ? undefined : hostPath(board.initramfs, commandDir);
+  // Checked now, so a wrong path costs no power-on: it is only read when a kernel is pushed.
+  const unreadable = initramfs === undefined ? undefined : await fileProblem(initramfs);
+  if (unreadable) throw new BoardFileError(file, [problem(source.locate(['initramfs'], 'value'), ['initramfs'], `cannot read the board's initramfs ${initramfs}: ${unreadable}`)]);
   return {
     file,
     name: board.name,
@@ -137,7 +155,23 @@ export async function parseBoardFile(text: string, file: string, options: BoardL
     commandDir,
     bootTimeoutMs: board['boot-timeout'] ?? DEFAULT_BOOT_TIMEOUT_MS,
     powerTimeoutMs: board['power-timeout'] ?? DEFAULT_POWER_TIMEOUT_MS,
+    bootloader: board.bootloader,
+    initramfs,
   };
+}
+
+async function fileProblem(path: string): Promise<string | undefined> {
+  try {
+    if (!(await stat(path)).isFile()) return 'not a file';
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+  return undefined;
+}
+
+/** A path written in the board file: relative to its folder, ~ for the home folder. */
+function hostPath(written: string, baseDir: string): string {
+  return written === '~' || written.startsWith('~/') ? resolve(homedir(), written.slice(2)) : isAbsolute(written) ? written : resolve(baseDir, written);
 }
 
 interface FoundSecret {
@@ -173,7 +207,7 @@ async function readKey(board: BoardDocument, baseDir: string, env: NodeJS.Proces
     return problem ? { key: 'key-env', problem } : { privateKey: Buffer.from(value), source: `key-env ${name}` };
   }
   const written = board['key-path']!;
-  const path = written === '~' || written.startsWith('~/') ? resolve(homedir(), written.slice(2)) : isAbsolute(written) ? written : resolve(baseDir, written);
+  const path = hostPath(written, baseDir);
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -10,6 +10,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionFailure, InfraError, type PilotError } from '../../core/errors.ts';
 import { earliest, type WaitLimits } from '../../core/wait.ts';
+import { watchBootloaderBoots } from '../boot-watch.ts';
 import { SshGuest } from '../../guest/ssh-guest.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from '../machine.ts';
 import { PhaseClock } from '../phase-clock.ts';
@@ -64,6 +65,8 @@ export class BoardMachine implements MachineBackend {
     };
     const reach = new BoardReach({ host: board.host, port: board.port, username: board.user, privateKey: board.privateKey }, label, evidence);
 
+    // Through U-Boot a kernel that panics resets and boots again, forever: the console says so long before boot-timeout.
+    const watchesBoots = board.bootloader === 'u-boot' && board.console !== undefined;
     let consoleCommand: ConsoleCommand | undefined;
     let guest: SshGuest | undefined;
     let current: BoardIdentity | undefined;
@@ -118,7 +121,15 @@ export class BoardMachine implements MachineBackend {
       const deadline = earliest(options.deadline, Date.now() + board.bootTimeoutMs)!;
       const limits: WaitLimits = { signal: options.signal, deadline, dies };
       clock.begin('kernel-boot');
-      const { client, identity } = await reach.answer({ ...limits, deadline });
+      // After a power-on pilot ran, exactly one U-Boot banner belongs to this boot; without one, earlier banners are not its to count.
+      const firstBootWatch = watchesBoots && board.powerOn ? watchBootloaderBoots(serial, { bannersExpected: 1 }) : undefined;
+      let answered: Awaited<ReturnType<typeof reach.answer>>;
+      try {
+        answered = await reach.answer({ ...limits, deadline, dies: firstBootWatch ? [...dies, firstBootWatch.failed] : dies });
+      } finally {
+        firstBootWatch?.dispose();
+      }
+      const { client, identity } = answered;
       clock.begin('ssh-ready');
       current = identity;
       log(`ssh: ${label} answered after ${reach.attempts} attempt(s): boot_id ${current.bootId}, release ${current.release}`);
@@ -138,7 +149,13 @@ export class BoardMachine implements MachineBackend {
         const rebootDeadline = earliest(rebootLimits.deadline, Date.now() + board.bootTimeoutMs)!;
         const waitLimits = { ...rebootLimits, deadline: rebootDeadline, dies: [...(rebootLimits.dies ?? []), ...dies] };
         log(`reboot: waiting for a boot_id other than ${previousBootId}`);
-        const next = await reach.answer(waitLimits, previousBootId);
+        const bootWatch = watchesBoots ? watchBootloaderBoots(serial, { bannersExpected: 1 }) : undefined;
+        let next: Awaited<ReturnType<typeof reach.answer>>;
+        try {
+          next = await reach.answer(bootWatch ? { ...waitLimits, dies: [...waitLimits.dies, bootWatch.failed] } : waitLimits, previousBootId);
+        } finally {
+          bootWatch?.dispose();
+        }
         const previous = guest;
         guest = undefined;
         boots += 1;
@@ -165,6 +182,7 @@ export class BoardMachine implements MachineBackend {
         },
         died,
         phases: clock.phases,
+        bootloader: board.bootloader,
         get release() {
           return current?.release;
         },

@@ -6,6 +6,8 @@
 #   standin-board.sh args STATE_DIR    its QEMU arguments, one a line (for dumping the machine's device tree)
 # STATE_DIR/standin.conf sets KERNEL, INITRD, PORT and PROFILE (kvm-el2 or el1); optionally DEVICES (-device values,
 # space-separated: the simulated SoC's DMA masters) and DTB (the board's device tree, as its firmware would hand over).
+# BOOTLOADER=u-boot boots Debian's U-Boot instead, which reads kernel, initramfs and command line from DISK (a virtio disk
+# whose FAT partition PILOTBOOT Linux can write) with its environment in ENVFLASH; KERNEL and INITRD are then unused.
 set -eu
 
 action=${1:?usage: standin-board.sh start|stop|console|args STATE_DIR}
@@ -23,8 +25,14 @@ machine_args() {
   esac
   printf '%s\n' -nodefaults -no-user-config -machine "$machine" -cpu max,pauth-impdef=on -smp 2 -m 1024 \
     -display none -monitor none \
-    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:22" -device virtio-net-pci,netdev=net0,romfile= \
-    -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyAMA0 panic=-1"
+    -netdev "user,id=net0,hostfwd=tcp:127.0.0.1:$PORT-:22" -device virtio-net-pci,netdev=net0,romfile=
+  case ${BOOTLOADER:-} in
+  # As a board's own firmware would: U-Boot from flash, the boot partition on its storage. The disk must be the first virtio-blk.
+  u-boot) printf '%s\n' -bios /usr/lib/u-boot/qemu_arm64/u-boot.bin -drive "if=pflash,unit=1,format=raw,file=$ENVFLASH" \
+    -drive "if=none,id=boot0,file=$DISK,format=raw" -device virtio-blk-pci,drive=boot0 ;;
+  '') printf '%s\n' -kernel "$KERNEL" -initrd "$INITRD" -append "console=ttyAMA0 panic=-1" ;;
+  *) echo "standin-board: unsupported BOOTLOADER $BOOTLOADER" >&2; exit 2 ;;
+  esac
   for device in ${DEVICES:-}; do printf '%s\n' -device "$device"; done
 }
 

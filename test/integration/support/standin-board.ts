@@ -1,6 +1,8 @@
 // Prepares a stand-in board for the board-target tests: its state folder, standin-board.sh's settings, and a board file
 // whose power and console commands call that script. The key reaches pilot the way a lab's would: from an environment variable.
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { buildBootDisk } from '../../../harness/machine/boot-disk.ts';
+import { PROFILES } from '../../../harness/machine/profile.ts';
 import { execa } from 'execa';
 import { join, resolve } from 'node:path';
 import { buildMachineDtb } from '../../../harness/images/devicetree/build-dtb.ts';
@@ -33,13 +35,35 @@ export interface StandinBoardOptions {
   powerOn?: string;
   /** Give the board the simulated SoC: its DMA masters, and a device tree with its nodes and these overlays, as a board's firmware would. */
   socOverlays?: string[];
+  /**
+   * 'u-boot': the stand-in boots Debian's U-Boot from its firmware flash, which reads the kernel from a virtio disk with a
+   * PILOTBOOT partition, and a reboot comes back through it; the board file then says `bootloader: u-boot`.
+   */
+  bootloader?: 'u-boot';
+  /** The board's own initramfs: put on its boot disk (u-boot) or given to QEMU, and named by the board file's initramfs:. */
+  initramfs?: string;
 }
+
+/** The command line the stand-in's kernel gets, with or without U-Boot: a stock board's, without printk.devkmsg=on. */
+const STANDIN_COMMAND_LINE = 'console=ttyAMA0 panic=-1';
 
 export async function prepareStandinBoard(options: StandinBoardOptions): Promise<StandinBoard> {
   const { images, stateDir } = options;
   const port = await freeLoopbackPort();
   const conf = join(stateDir, 'standin.conf');
-  await writeFile(conf, [`KERNEL='${images.kernel.imagePath}'`, `INITRD='${images.initramfsPath}'`, `PORT=${port}`, `PROFILE=${options.profile}`, ''].join('\n'));
+  const initramfs = options.initramfs ?? images.initramfsPath;
+  await writeFile(conf, [`KERNEL='${images.kernel.imagePath}'`, `INITRD='${initramfs}'`, `PORT=${port}`, `PROFILE=${options.profile}`, ''].join('\n'));
+  if (options.bootloader === 'u-boot') {
+    // Image preparation, as a lab flashes a board once: the disk and the env flash come from pilot's builder, the QEMU command from the script.
+    const disk = await buildBootDisk({
+      dir: stateDir,
+      profile: PROFILES[options.profile],
+      kernelImage: images.kernel.imagePath,
+      initramfs,
+      kernelCommandLine: STANDIN_COMMAND_LINE,
+    });
+    await appendFile(conf, [`BOOTLOADER=u-boot`, `DISK='${disk.disk}'`, `ENVFLASH='${disk.envFlash}'`, ''].join('\n'));
+  }
   if (options.socOverlays) {
     await appendFile(conf, `DEVICES='${SIM_SOC_DEVICES.join(' ')}'\n`);
     // The tree is made for the script's own QEMU arguments, as QEMU would generate it for that machine.
@@ -63,6 +87,8 @@ export async function prepareStandinBoard(options: StandinBoardOptions): Promise
       `power-on: ${JSON.stringify(options.powerOn ?? `sh ${STANDIN_SCRIPT} start ${stateDir}`)}`,
       `power-off: ${JSON.stringify(`sh ${STANDIN_SCRIPT} stop ${stateDir}`)}`,
       `console: ${JSON.stringify(`sh ${STANDIN_SCRIPT} console ${stateDir}`)}`,
+      ...(options.bootloader ? [`bootloader: ${options.bootloader}`] : []),
+      ...(options.initramfs ? [`initramfs: ${JSON.stringify(options.initramfs)}`] : []),
       ...(options.extra ?? []),
       '',
     ].join('\n'),

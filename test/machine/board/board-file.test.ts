@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BoardFileError, boardJsonSchema, loadBoardFile, parseBoardFile } from '../../../harness/machine/board/board-file.ts';
+import { InputError } from '../../../harness/core/errors.ts';
+import { planKernels, type KernelRequest } from '../../../harness/deploy/kernel-plan.ts';
+import type { ImageSet } from '../../../harness/images/image-set.ts';
+import { BoardFileError, boardJsonSchema, loadBoardFile, parseBoardFile, type BoardConfig } from '../../../harness/machine/board/board-file.ts';
+import { boardDeployers, deployersForRuns } from '../../../harness/machine/board/board-deployers.ts';
+import { PROFILES } from '../../../harness/machine/profile.ts';
+import { expandMatrix } from '../../../harness/scenario/matrix.ts';
+import { parseScenario } from '../../../harness/scenario/load.ts';
 import { rejectionOf } from '../../fakes/rejection.ts';
 
 let dir: string;
@@ -94,6 +101,8 @@ describe('board file', () => {
     expect(board.profile.name).toBe('kvm-el2');
     expect(board.powerOn).toMatch(/--command on$/);
     expect(board.console).toMatch(/^microcom /);
+    expect(board.bootloader).toBe('u-boot');
+    expect(board.initramfs).toBeUndefined();
   });
 
   it('offers editors a JSON Schema with the key options and no place for a literal key', () => {
@@ -102,5 +111,72 @@ describe('board file', () => {
     expect(schema.properties).not.toHaveProperty('key');
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'host', 'user', 'profile']));
+  });
+});
+
+describe('bootloader: and initramfs:', () => {
+  it('loads both, the initramfs path against the board file folder, and leaves both unset by default', async () => {
+    await writeFile(join(dir, 'initrd.img'), 'not really an initramfs');
+    const board = await parseBoardFile(`${minimal}bootloader: u-boot\ninitramfs: initrd.img\n`, join(dir, 'b.yaml'), { env });
+    expect(board).toMatchObject({ bootloader: 'u-boot', initramfs: join(dir, 'initrd.img') });
+    const plain = await parseBoardFile(minimal, join(dir, 'b.yaml'), { env });
+    expect(plain).toMatchObject({ bootloader: undefined, initramfs: undefined });
+  });
+
+  it('refuses an unknown bootloader and an initramfs that is not there, at their lines', async () => {
+    expect(await problemsOf(`${minimal}bootloader: grub\n`)).toEqual(['6:13: bootloader: expected u-boot, got "grub"']);
+    expect(await problemsOf(`${minimal}initramfs: missing.cpio.gz\n`)).toEqual([`6:12: initramfs: cannot read the board's initramfs ${join(dir, 'missing.cpio.gz')}: ENOENT`]);
+    expect(await problemsOf(`${minimal}initramfs: .\n`)).toEqual([`6:12: initramfs: cannot read the board's initramfs ${dir}: not a file`]);
+  });
+
+  it('lists both in the JSON Schema', () => {
+    const schema = boardJsonSchema() as { properties: Record<string, { enum?: string[] }> };
+    expect(schema.properties.bootloader?.enum).toEqual(['u-boot']);
+    expect(schema.properties).toHaveProperty('initramfs');
+  });
+});
+
+describe('deployers of runs on a board', () => {
+  const images = { initramfsPath: '/images/initramfs.cpio.gz' } as ImageSet;
+  const push = (profiles: string) => {
+    const parsed = parseScenario(`name: push\nprofiles: [${profiles}]\nsteps: [{ run: "true" }]\n`, '/lab/push.yaml');
+    return parsed.scenario!;
+  };
+  const other = () => {
+    const parsed = parseScenario('name: other\nprofiles: [kvm-el2]\nsteps: [{ run: "true" }]\n', '/lab/other.yaml');
+    return parsed.scenario!;
+  };
+  const reboot: KernelRequest = { spec: { kind: 'debian-package', name: 'linux-image-rt-arm64' }, deploy: 'reboot', origin: '--kernel linux-image-rt-arm64' };
+  const boardOf = async (extra: string): Promise<BoardConfig> => parseBoardFile(`${minimal}${extra}`, join(dir, 'lab-1.yaml'), { env });
+
+  it('accepts a reboot deploy on a board that declares U-Boot, with the board\'s own deployer', async () => {
+    const board = await boardOf('bootloader: u-boot\n');
+    const forRun = deployersForRuns(new Map([['push', board]]), images);
+    const plans = planKernels(expandMatrix([push('kvm-el2'), other()]), reboot, forRun);
+    expect([...plans.keys()]).toEqual(['push@kvm-el2', 'other@kvm-el2']);
+    const onBoard = plans.get('push@kvm-el2')!.deployer;
+    const onQemu = plans.get('other@kvm-el2')!.deployer;
+    expect(onBoard.method).toBe('reboot');
+    expect(onBoard).not.toBe(onQemu);
+    // Made once per board, not per run.
+    expect(forRun(expandMatrix([push('kvm-el2')])[0]!).reboot).toBe(onBoard);
+  });
+
+  it('refuses a reboot deploy on a board that does not declare U-Boot, naming its file, while QEMU runs keep theirs', async () => {
+    const board = await boardOf('');
+    expect(boardDeployers(board, images).reboot.refusal(PROFILES['kvm-el2'])).toBe(
+      `a reboot deploy on kvm-el2 needs a board that boots through U-Boot from a partition Linux can write, and board file ${join(dir, 'lab-1.yaml')} does not declare \`bootloader: u-boot\``,
+    );
+    const error = await rejectionOf(
+      Promise.resolve().then(() => planKernels(expandMatrix([push('kvm-el2'), other()]), reboot, deployersForRuns(new Map([['push', board]]), images))),
+      InputError,
+    );
+    expect(error.code).toBe('E_DEPLOY_REFUSED');
+    expect(error.message.split('\n')).toEqual([
+      'a deploy cannot work:',
+      `--kernel linux-image-rt-arm64: push@kvm-el2: deploy reboot: ${boardDeployers(board, images).reboot.refusal(PROFILES['kvm-el2'])}`,
+    ]);
+    // kexec needs nothing from the file.
+    expect(boardDeployers(board, images).kexec.refusal(PROFILES['kvm-el2'])).toBeUndefined();
   });
 });

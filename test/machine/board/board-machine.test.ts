@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AbortedError, InfraError } from '../../../harness/core/errors.ts';
+import { AbortedError, AssertionFailure, InfraError } from '../../../harness/core/errors.ts';
 import { parseBoardFile } from '../../../harness/machine/board/board-file.ts';
 import { BoardMachine } from '../../../harness/machine/board/board-machine.ts';
 import { freeLoopbackPort } from '../../../harness/machine/free-port.ts';
@@ -121,5 +121,31 @@ describe('BoardMachine without an answering board', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(alive(Number(await readFile(join(boardDir, 'console.pid'), 'utf8')))).toBe(false);
     expect(await readFile(join(boardDir, 'powered-off'), 'utf8')).toBe('off\n');
+  });
+
+  describe('with bootloader: u-boot and a console', () => {
+    // What a U-Boot board's console shows when the kernel on its partition panics: banner, panic, reset, banner again.
+    const bootLoop = 'console: "echo \'U-Boot 2023.01+dfsg-2 (Jun 22 2026)\'; sleep 0.3; echo \'[    2.9] Kernel panic - not syncing: VFS: Unable to mount root fs\'; echo \'---[ end Kernel panic - not syncing: VFS ]---\'; echo \'U-Boot 2023.01+dfsg-2 (Jun 22 2026)\'; exec sleep 300"';
+
+    it('ends the first boot at once on a kernel panic, with the console as evidence, instead of waiting out boot-timeout', async () => {
+      const { boardDir, artifactsDir, machine } = await fakeBoard('uboot-panic', ['bootloader: u-boot', 'power-on: sleep 0.2', 'power-off: echo off > powered-off', bootLoop, 'boot-timeout: 60s']);
+      const started = Date.now();
+      const error = await rejectionOf(machine.start({ artifactsDir, signal: new AbortController().signal, deadline: Date.now() + 60_000 }), AssertionFailure);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(error.code).toBe('F_KERNEL_PANIC');
+      expect(error.evidence.join('\n')).toContain('VFS: Unable to mount root fs');
+      expect(await readFile(join(boardDir, 'powered-off'), 'utf8')).toBe('off\n');
+    });
+
+    it('does not judge banners it cannot place: without power-on, or without bootloader: u-boot, the wait runs to boot-timeout', async () => {
+      for (const [name, lines] of [
+        ['uboot-no-power-on', ['bootloader: u-boot']],
+        ['no-bootloader', ['power-on: sleep 0.2']],
+      ] as const) {
+        const { artifactsDir, machine } = await fakeBoard(name, [...lines, bootLoop, 'boot-timeout: 3s']);
+        const error = await rejectionOf(machine.start({ artifactsDir, signal: new AbortController().signal, deadline: Date.now() + 60_000 }), InfraError);
+        expect(error.code, name).toBe('E_BOARD_UNREACHABLE');
+      }
+    });
   });
 });
