@@ -25,12 +25,15 @@ export interface RequirementStatus {
   detail: string | undefined;
 }
 
-/** Finds a command on PATH (or checks an absolute path) the way a shell would. */
+/**
+ * Finds a command on PATH the way a shell would; an absolute path need only exist, since some are data pilot hands to a
+ * tool (U-Boot's firmware to QEMU, LAVA's schema module to Python) rather than programs it runs.
+ */
 export function locateExecutable(command: string, pathEnv = process.env.PATH ?? ''): string | undefined {
   const candidates = isAbsolute(command) ? [command] : pathEnv.split(delimiter).filter(Boolean).map((dir) => join(dir, command));
   for (const candidate of candidates) {
     try {
-      accessSync(candidate, constants.X_OK);
+      accessSync(candidate, isAbsolute(command) ? constants.R_OK : constants.X_OK);
       return candidate;
     } catch {
       // not here; try the next PATH entry

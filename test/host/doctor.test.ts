@@ -49,6 +49,11 @@ describe('pilot doctor', () => {
   it('finds executables on PATH and compares Node versions', () => {
     expect(locateExecutable('sh')).toMatch(/\/sh$/);
     expect(locateExecutable('pilot-no-such-tool')).toBeUndefined();
+    // An absolute path is data a tool reads (U-Boot's firmware): it counts when it exists, executable or not.
+    expect(locateExecutable('/etc/hostname')).toBe('/etc/hostname');
+    expect(locateExecutable('/etc/pilot-no-such-file')).toBeUndefined();
+    // A name on PATH must be executable: a plain file named like a command does not count.
+    expect(locateExecutable('hostname', '/etc')).toBeUndefined();
     expect(nodeVersionOk('20.5.0')).toBe(true);
     expect(nodeVersionOk('20.4.9')).toBe(false);
     expect(nodeVersionOk('22.0.0')).toBe(true);
