@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { doctorCommand, formatDoctorReport } from '../../harness/cli/commands/doctor.ts';
@@ -50,10 +53,14 @@ describe('pilot doctor', () => {
     expect(locateExecutable('sh')).toMatch(/\/sh$/);
     expect(locateExecutable('pilot-no-such-tool')).toBeUndefined();
     // An absolute path is data a tool reads (U-Boot's firmware): it counts when it exists, executable or not.
-    expect(locateExecutable('/etc/hostname')).toBe('/etc/hostname');
-    expect(locateExecutable('/etc/pilot-no-such-file')).toBeUndefined();
+    const dir = mkdtempSync(join(tmpdir(), 'pilot-doctor-'));
+    const data = join(dir, 'u-boot.bin');
+    writeFileSync(data, 'firmware', { mode: 0o644 });
+    expect(locateExecutable(data)).toBe(data);
+    expect(locateExecutable(join(dir, 'missing.bin'))).toBeUndefined();
     // A name on PATH must be executable: a plain file named like a command does not count.
-    expect(locateExecutable('hostname', '/etc')).toBeUndefined();
+    expect(locateExecutable('u-boot.bin', dir)).toBeUndefined();
+    rmSync(dir, { recursive: true });
     expect(nodeVersionOk('20.5.0')).toBe(true);
     expect(nodeVersionOk('20.4.9')).toBe(false);
     expect(nodeVersionOk('22.0.0')).toBe(true);
