@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { schemaCommand } from '../../harness/cli/commands/schema.ts';
+import { boardJsonSchema } from '../../harness/machine/board/board-file.ts';
 import { scenarioJsonSchema, STEP_COMMON_KEYS } from '../../harness/scenario/schema.ts';
 import { STEP_KINDS } from '../../harness/steps/registry.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -80,5 +81,9 @@ describe('scenario JSON Schema', () => {
     }
     expect(JSON.parse(chunks.join(''))).toEqual(schema);
     await expect(schemaCommand(['extra'])).rejects.toMatchObject({ code: 'E_BAD_FLAG' });
+
+    const boardOut = join(dir, 'board.schema.json');
+    expect(await schemaCommand(['--board', '--out', boardOut])).toBe(0);
+    expect(JSON.parse(await readFile(boardOut, 'utf8'))).toEqual(boardJsonSchema());
   });
 });
