@@ -1,6 +1,7 @@
 // A deployer starts a kernel under test on a running machine and proves it runs; kexec is one, reboot another.
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
+import type { AssembledInitrd } from './initrd-assembly.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import type { KernelProof } from './proof.ts';
 import type { PushResult } from './push.ts';
@@ -34,6 +35,8 @@ export interface DeployResult {
   previousBootId: string;
   proof: KernelProof;
   pushes: PushResult[];
+  /** The initrd the target assembled from the pushes, with its sha256 as the target hashed it. */
+  initrd?: AssembledInitrd;
   timings: DeployTimings;
 }
 

@@ -1,5 +1,5 @@
-// Deploy by kexec: push the Image and an initrd carrying its modules, load them with the running command line, jump,
-// wait for the new boot's readiness line, and prove the pushed kernel is the one running.
+// Deploy by kexec: push the Image and the pieces of an initrd carrying its modules, which the target assembles; load
+// them with the running command line, jump, wait for the new boot's readiness line, and prove the pushed kernel runs.
 import { InfraError } from '../core/errors.ts';
 import { linkedAbort, race } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
@@ -7,17 +7,18 @@ import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
 import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
-import { buildKexecInitrd } from './kexec-initrd.ts';
+import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
 import { isDroppedConnection } from './push-attempts.ts';
 import { pushFile, type PushResult, type PushTarget } from './push.ts';
+import { buildInitrdOnTarget, DEPLOY_REMOTE_DIR } from './remote-initrd.ts';
 
 /** tmpfs in the guest: gone with the old kernel, which is all it has to outlive. */
-export const KEXEC_REMOTE_DIR = '/tmp/pilot-deploy';
+export const KEXEC_REMOTE_DIR = DEPLOY_REMOTE_DIR;
 
 export interface KexecDeployerConfig {
-  /** The initramfs the machine booted (ImageSet.initramfsPath); the new kernel's modules are appended to it. */
+  /** The initramfs the machine booted (ImageSet.initramfsPath); the target appends the new kernel's modules to it. */
   baseInitramfs: string;
   extraModules?: readonly string[];
 }
@@ -54,7 +55,7 @@ export class KexecDeployer implements Deployer {
     const phase = (name: string) => options.onPhase?.(name);
 
     phase('prepare');
-    const initrd = await buildKexecInitrd(kernel, { baseInitramfs: this.config.baseInitramfs, workDir: options.workDir, extraModules: this.config.extraModules, signal });
+    const modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
     const prepared = performance.now();
 
     phase('push');
@@ -65,7 +66,8 @@ export class KexecDeployer implements Deployer {
     const pushes: PushResult[] = [];
     // The artifact's own hash: an Image damaged on disk since it was resolved is refused by the target.
     pushes.push(await pushFile(target, kernel.imagePath, remoteImage, { ...pushOptions, expectedSha256: kernel.imageSha256 }));
-    pushes.push(await pushFile(target, initrd.path, remoteInitrd, pushOptions));
+    const remote = await buildInitrdOnTarget(target, { baseInitramfs: this.config.baseInitramfs, modulesDir: modules.dir, outputPath: remoteInitrd }, pushOptions);
+    pushes.push(...remote.pushes);
     const pushed = performance.now();
 
     phase('kexec-load');
@@ -115,6 +117,7 @@ export class KexecDeployer implements Deployer {
       previousBootId,
       proof,
       pushes,
+      initrd: remote.initrd,
       timings: {
         prepareMs: prepared - started,
         pushMs: pushed - prepared,

@@ -1,5 +1,6 @@
-// Deploy by reboot, as on a board: write the pushed Image, an initrd with its modules and the command line onto the
-// partition the bootloader reads (U-Boot's FAT on a virtio disk under QEMU), reboot, and prove the new kernel runs.
+// Deploy by reboot, as on a board: write the pushed Image, an initrd with its modules (assembled by the target) and the
+// command line onto the partition the bootloader reads (U-Boot's FAT on a virtio disk under QEMU), reboot, and prove the
+// new kernel runs.
 // Under Xen U-Boot starts Xen again, which loads the new dom0 kernel: the one deploy that works on xen-el1.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
@@ -16,11 +17,12 @@ import type { Profile } from '../machine/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
 import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
 import { fileSha256 } from './file-sha256.ts';
-import { buildKexecInitrd } from './kexec-initrd.ts';
+import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
 import { isDroppedConnection } from './push-attempts.ts';
 import { pushFile, type PushResult, type PushTarget } from './push.ts';
+import { buildInitrdOnTarget, type RemoteInitrd } from './remote-initrd.ts';
 
 /** Where the guest mounts the boot partition while a deploy writes it. */
 export const BOOT_MOUNT_POINT = '/mnt/pilot-boot';
@@ -28,7 +30,7 @@ export const BOOT_MOUNT_POINT = '/mnt/pilot-boot';
 const STAGED_SUFFIX = '.new';
 
 export interface RebootDeployerConfig {
-  /** The initramfs the machine booted (ImageSet.initramfsPath); the new kernel's modules are appended to it. */
+  /** The initramfs the machine booted (ImageSet.initramfsPath); the target appends the new kernel's modules to it. */
   baseInitramfs: string;
   /** How the machine starts its kernel (QemuMachineConfig.bootloader): a reboot deploy needs one that reads a disk the guest writes. */
   bootloader: Bootloader | undefined;
@@ -105,7 +107,7 @@ export class RebootDeployer implements Deployer {
     phase('prepare');
     await mkdir(options.workDir, { recursive: true });
     const image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
-    const initrd = await buildKexecInitrd(kernel, { baseInitramfs: this.config.baseInitramfs, workDir: options.workDir, extraModules: this.config.extraModules, signal });
+    const modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
     const guest = pushTarget(machine.guest);
     const current = await guest.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
     const [previousBootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
@@ -124,10 +126,13 @@ export class RebootDeployer implements Deployer {
     const staged = (name: string) => `${BOOT_MOUNT_POINT}/${name}${STAGED_SUFFIX}`;
     const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     const pushes: PushResult[] = [];
+    let remote: RemoteInitrd;
     try {
-      // Image and initrd are gzip already: a second gzip on the way costs CPU on both ends and saves nothing.
+      // A gzip'd Image gets no second gzip on the way: it would cost CPU on both ends and save nothing.
       pushes.push(await pushFile(guest, image.path, staged(BOOT_FILES.image), { ...pushOptions, expectedSha256: image.sha256, compress: !(await isGzip(image.path)) }));
-      pushes.push(await pushFile(guest, initrd.path, staged(BOOT_FILES.initramfs), { ...pushOptions, compress: false }));
+      // The target writes the initrd straight onto the partition, beside the old one like the other staged files.
+      remote = await buildInitrdOnTarget(guest, { baseInitramfs: this.config.baseInitramfs, modulesDir: modules.dir, outputPath: staged(BOOT_FILES.initramfs) }, pushOptions);
+      pushes.push(...remote.pushes);
       pushes.push(await pushFile(guest, envPath, staged(BOOT_FILES.env), pushOptions));
     } catch (error) {
       await guest.exec(`cd /; rm -f ${BOOT_MOUNT_POINT}/*${STAGED_SUFFIX}*; umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 15_000 }).catch(() => undefined);
@@ -177,6 +182,7 @@ export class RebootDeployer implements Deployer {
       previousBootId,
       proof,
       pushes,
+      initrd: remote.initrd,
       timings: {
         prepareMs: prepared - started,
         pushMs: pushed - prepared,

@@ -79,7 +79,7 @@ export async function runDeployStage(input: DeployStageInput): Promise<DeployRec
       timings: result.timings,
       pushedBytes: result.pushes.reduce((sum, push) => sum + push.bytes, 0),
     };
-    await writeFile(join(workDir, 'deploy.json'), JSON.stringify({ ...record, proof: result.proof, pushes: result.pushes }, null, 2) + '\n');
+    await writeFile(join(workDir, 'deploy.json'), JSON.stringify({ ...record, proof: result.proof, pushes: result.pushes, initrd: result.initrd }, null, 2) + '\n');
     return record;
   } finally {
     close();

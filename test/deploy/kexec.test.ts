@@ -1,6 +1,6 @@
 // Real QEMU: a kvm-el2 machine booted on the image's kernel receives Debian's rt kernel by kexec, proves it runs it,
 // and brings up ADSP, CDSP and Iris on it. A corrupted Image is refused by the target before anything is loaded.
-import { copyFile, mkdir, mkdtemp, open, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -94,12 +94,23 @@ describe.each([
       onPhase: (phase) => phases.push(phase),
     });
     const t = deployed.timings;
-    const mb = (deployed.pushes[0]!.bytes + deployed.pushes[1]!.bytes) / 1e6;
+    const mb = deployed.pushes.reduce((sum, push) => sum + push.bytes, 0) / 1e6;
+    const initrd = deployed.initrd!;
     console.log(
-      `${profile}: kexec deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s, ` +
+      `${profile}: kexec deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s ` +
+        `(initrd assembled on the target in ${(initrd.assembleMs / 1000).toFixed(1)} s, ${(initrd.bytes / 1e6).toFixed(1)} MB), ` +
         `kexec -l ${(t.loadMs / 1000).toFixed(1)} s, jump to SSH ${(t.rebootMs / 1000).toFixed(1)} s, proof ${(t.proofMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`,
     );
     expect(phases).toEqual(['prepare', 'push', 'kexec-load', 'kexec', 'proof']);
+    // The Image, the base initramfs, then the module tree as one tar stream, each checked by sha256 on the target.
+    expect(deployed.pushes.map((push) => push.remotePath)).toEqual([
+      `${KEXEC_REMOTE_DIR}/Image-${rt.release}`,
+      `${KEXEC_REMOTE_DIR}/base-initramfs.cpio.gz`,
+      `${KEXEC_REMOTE_DIR}/initrd-root`,
+    ]);
+    expect(initrd.remotePath).toBe(`${KEXEC_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
+    expect(initrd.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(initrd.bytes).toBeGreaterThan((await stat(images.initramfsPath)).size);
     expect(deployed.proof.release).toBe(rt.release);
     expect(deployed.proof.bootId).not.toBe(deployed.previousBootId);
     expect(deployed.proof.procVersion).toBe(rt.versionString);
@@ -110,6 +121,11 @@ describe.each([
     // The guest the machine hands out now is the new kernel's.
     const uname = await running.guest.exec('uname -r');
     expect(uname.stdout.trim()).toBe(rt.release);
+    // The new root came from the initrd the target assembled: it holds the load list the host staged for this release.
+    const loadList = `lib/modules/${rt.release}/pilot-modules.load`;
+    const onTarget = await running.guest.exec(`cat /${loadList}`);
+    expect(onTarget.stdout).toBe(await readFile(join(workDir, profile, 'deploy', `initrd-root-${rt.release}`, loadList), 'utf8'));
+    expect(onTarget.stdout).toContain('virtio_net');
   });
 
   it("brings up ADSP, CDSP and Iris on the kexec'd kernel", async () => {

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssertionFailure, InfraError } from '../../harness/core/errors.ts';
 import type { DeployResult } from '../../harness/deploy/deploy.ts';
 import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
-import { RebootDeployer } from '../../harness/deploy/reboot.ts';
+import { BOOT_MOUNT_POINT, RebootDeployer } from '../../harness/deploy/reboot.ts';
+import { BOOT_FILES, BOOT_PARTITION_LABEL } from '../../harness/machine/boot-disk.ts';
 import { buildImages } from '../../harness/images/build.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
 import type { RunningMachine } from '../../harness/machine/machine.ts';
@@ -84,8 +85,10 @@ describe.each([
     });
     const t = deployed.timings;
     const mb = deployed.pushes.reduce((sum, push) => sum + push.bytes, 0) / 1e6;
+    const initrd = deployed.initrd!;
     console.log(
-      `${profile}: reboot deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s, ` +
+      `${profile}: reboot deploy of ${rt.release}: prepare ${(t.prepareMs / 1000).toFixed(1)} s, push ${mb.toFixed(1)} MB ${(t.pushMs / 1000).toFixed(1)} s ` +
+        `(initrd assembled on the target in ${(initrd.assembleMs / 1000).toFixed(1)} s, ${(initrd.bytes / 1e6).toFixed(1)} MB), ` +
         `write+sync ${(t.loadMs / 1000).toFixed(1)} s, reboot to SSH ${(t.rebootMs / 1000).toFixed(1)} s, proof ${(t.proofMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`,
     );
     expect(phases).toEqual(['prepare', 'push', 'write-boot-disk', 'reboot', 'proof']);
@@ -102,6 +105,14 @@ describe.each([
     const [release, hypervisor] = state.stdout.trim().split('\n');
     expect(release).toBe(rt.release);
     expect(hypervisor).toBe(profile === 'xen-el1' ? 'xen' : 'none');
+    // The boot partition holds the very initrd the target assembled and hashed, and it carried this release's modules.
+    expect(deployed.pushes.map((push) => push.remotePath)).toContain('/tmp/pilot-deploy/initrd-root');
+    const onDisk = await running.guest.exec(
+      `mkdir -p ${BOOT_MOUNT_POINT} && mount -t vfat "$(findfs LABEL=${BOOT_PARTITION_LABEL})" ${BOOT_MOUNT_POINT} && sha256sum ${BOOT_MOUNT_POINT}/${BOOT_FILES.initramfs}; umount ${BOOT_MOUNT_POINT}; cat /lib/modules/${rt.release}/pilot-modules.load`,
+      { timeoutMs: 30_000 },
+    );
+    expect(onDisk.stdout.split(/\s+/)[0], onDisk.stderr).toBe(initrd.sha256);
+    expect(onDisk.stdout).toContain('virtio_net');
   });
 
   it('brings up ADSP, CDSP and Iris on the rebooted kernel', async () => {

@@ -1,0 +1,39 @@
+// The new kernel's part of the initrd, staged on the host as a folder: lib/modules/<release> with its modules, depmod's
+// indexes, the load list /init picks by `uname -r`, and the simulated-SoC module. It travels to the target as a tar stream.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { imageModuleList } from '../images/build.ts';
+import { stageModules } from '../images/initramfs.ts';
+import { SIM_MODULE_GUEST_PATH } from '../images/soc.ts';
+import type { KernelUnderTest } from './kernel-input.ts';
+
+export interface StagedInitrdModules {
+  /** The folder to push: holds lib/modules/<release>/…, as the initrd's root will. */
+  dir: string;
+  release: string;
+  /** Modules /init will insmod on the new kernel, in order. */
+  loadOrder: string[];
+}
+
+export interface StageInitrdModulesOptions {
+  /** Folder to stage in; the tree is left there for the push and as an artifact. */
+  workDir: string;
+  /** In-tree modules beyond the virtio stack and the SoC module's dependencies, as for the image build. */
+  extraModules?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** Writes <workDir>/initrd-root-<release>/lib/modules/<release>/…, replacing what an earlier deploy left there. */
+export async function stageInitrdModules(kernel: KernelUnderTest, options: StageInitrdModulesOptions): Promise<StagedInitrdModules> {
+  const dir = join(options.workDir, `initrd-root-${kernel.release}`);
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const staged = await stageModules(
+    { modulesRoot: kernel.modulesRoot, release: kernel.release },
+    imageModuleList(options.extraModules, true),
+    dir,
+    options.signal,
+    [{ path: SIM_MODULE_GUEST_PATH, source: kernel.simModulePath }],
+  );
+  return { dir, release: kernel.release, loadOrder: staged.loadOrder };
+}
