@@ -1,7 +1,6 @@
 // Deploy by kexec: push the Image and the pieces of an initrd carrying its modules, which the target assembles; load
 // them with the running command line, jump, wait for the new boot's readiness line, and prove the pushed kernel runs.
 import { InfraError } from '../core/errors.ts';
-import { linkedAbort, race } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
@@ -10,7 +9,7 @@ import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
-import { isDroppedConnection } from './push-attempts.ts';
+import { commandFailure, restartInto } from './restart.ts';
 import { pushFile, type PushResult, type PushTarget } from './push.ts';
 import { buildInitrdOnTarget, DEPLOY_REMOTE_DIR } from './remote-initrd.ts';
 
@@ -28,11 +27,6 @@ function pushTarget(guest: Guest): PushTarget {
     throw new InfraError('E_DEPLOY_UNSUPPORTED', 'the machine\'s guest cannot stream files (no openStream): a kexec deploy needs an SSH guest');
   }
   return guest as Guest & PushTarget;
-}
-
-function commandFailure(code: string, what: string, result: { code: number | null; stdout: string; stderr: string }): InfraError {
-  const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter(Boolean);
-  return new InfraError(code, `${what} failed with status ${result.code}${output.length ? `: ${output.at(-1)}` : ''}`, { evidence: output.slice(-10) });
 }
 
 export class KexecDeployer implements Deployer {
@@ -83,30 +77,7 @@ export class KexecDeployer implements Deployer {
     const loaded = performance.now();
 
     phase('kexec');
-    const waiting = linkedAbort(signal);
-    // Watching starts before the jump, so the new readiness line cannot be missed; the boot_id filter ignores the old one.
-    const rebooted = machine.awaitReboot(previousBootId, { signal: waiting.signal, deadline, dies });
-    rebooted.catch(() => {});
-    try {
-      // Detached and delayed so this command's status gets back before the kernel goes; a failed jump says so on the console.
-      const jump = await guest
-        .exec(
-          `sync; setsid sh -c 'usleep 300000; kexec -e; echo "pilot-guest-error: kexec -e returned with status $? instead of starting ${kernel.release}" >/dev/console' </dev/null >/dev/null 2>&1 &`,
-          { timeoutMs: 15_000, signal },
-        )
-        // The old kernel may take the connection down before the status arrives: that is the jump, not a failure.
-        .catch((error: unknown) => {
-          if (isDroppedConnection(error)) return undefined;
-          throw error;
-        });
-      if (jump && jump.code !== 0 && jump.code !== null) throw commandFailure('E_KEXEC_EXEC', 'starting kexec -e', jump);
-      await race(rebooted, `the kexec'd kernel ${kernel.release} to come up`, { signal, deadline, dies });
-    } catch (error) {
-      waiting.abort(error);
-      throw error;
-    } finally {
-      waiting.dispose();
-    }
+    await restartInto(machine, previousBootId, { command: 'kexec -e', before: 'sync', code: 'E_KEXEC_EXEC', release: kernel.release, waitingFor: `the kexec'd kernel ${kernel.release} to come up` }, { signal, deadline });
     const rebootedAt = performance.now();
 
     phase('proof');

@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InfraError } from '../core/errors.ts';
-import { linkedAbort, race } from '../core/wait.ts';
-import type { ExecResult, Guest } from '../guest/guest.ts';
+import type { Guest } from '../guest/guest.ts';
 import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '../machine/boot-disk.ts';
 import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
@@ -20,7 +19,7 @@ import { fileSha256 } from './file-sha256.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
-import { isDroppedConnection } from './push-attempts.ts';
+import { commandFailure, restartInto } from './restart.ts';
 import { pushFile, type PushResult, type PushTarget } from './push.ts';
 import { buildInitrdOnTarget, type RemoteInitrd } from './remote-initrd.ts';
 
@@ -48,11 +47,6 @@ function pushTarget(guest: Guest): Guest & PushTarget {
     throw new InfraError('E_DEPLOY_UNSUPPORTED', "the machine's guest cannot stream files (no openStream): a reboot deploy needs an SSH guest");
   }
   return guest as Guest & PushTarget;
-}
-
-function commandFailure(code: string, what: string, result: ExecResult): InfraError {
-  const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter(Boolean);
-  return new InfraError(code, `${what} failed with status ${result.code}${output.length ? `: ${output.at(-1)}` : ''}`, { evidence: output.slice(-10) });
 }
 
 async function isGzip(path: string): Promise<boolean> {
@@ -148,30 +142,7 @@ export class RebootDeployer implements Deployer {
     const written = performance.now();
 
     phase('reboot');
-    const waiting = linkedAbort(signal);
-    // Watching starts before the reboot, so neither the readiness line nor a boot-loop banner can be missed.
-    const rebooted = machine.awaitReboot(previousBootId, { signal: waiting.signal, deadline, dies });
-    rebooted.catch(() => {});
-    try {
-      // Detached and delayed so this command's status gets back before the kernel goes; a failed reboot says so on the console.
-      const trigger = await guest
-        .exec(
-          `setsid sh -c 'usleep 300000; reboot -f; echo "pilot-guest-error: reboot -f returned with status $? instead of rebooting into ${kernel.release}" >/dev/console' </dev/null >/dev/null 2>&1 &`,
-          { timeoutMs: 15_000, signal },
-        )
-        // The old kernel may take the connection down before the status arrives: that is the reboot, not a failure.
-        .catch((error: unknown) => {
-          if (isDroppedConnection(error)) return undefined;
-          throw error;
-        });
-      if (trigger && trigger.code !== 0 && trigger.code !== null) throw commandFailure('E_REBOOT', 'starting reboot -f', trigger);
-      await race(rebooted, `the rebooted machine to come up on ${kernel.release}`, { signal, deadline, dies });
-    } catch (error) {
-      waiting.abort(error);
-      throw error;
-    } finally {
-      waiting.dispose();
-    }
+    await restartInto(machine, previousBootId, { command: 'reboot -f', code: 'E_REBOOT', release: kernel.release, waitingFor: `the rebooted machine to come up on ${kernel.release}` }, { signal, deadline });
     const rebootedAt = performance.now();
 
     phase('proof');
