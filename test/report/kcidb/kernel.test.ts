@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,7 @@ describe('the kernel under test for KCIDB', () => {
       architecture: 'arm64',
       git: { commit: 'f'.repeat(40), branch: 'rproc-next' },
     });
+    await rm(folder, { recursive: true });
   });
 
   it('has no git facts when no variable is set', () => {

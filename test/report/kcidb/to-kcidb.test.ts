@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -173,5 +173,6 @@ describe('createKcidbReporter', () => {
     const written = JSON.parse(await readFile(path, 'utf8')) as KcidbDocument;
     expect(written).toEqual(toKcidb(summary, options));
     expect(validate(written)).toEqual([]);
+    await rm(folder, { recursive: true });
   });
 });
