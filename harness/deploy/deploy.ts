@@ -46,3 +46,24 @@ export interface Deployer {
   refusal(profile: Profile): string | undefined;
   deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult>;
 }
+
+/** performance.now() as each part of a deploy ended (loaded: the kernel is in place to start, by kexec -l or on disk). */
+export interface DeployMarks {
+  started: number;
+  prepared: number;
+  pushed: number;
+  loaded: number;
+  rebooted: number;
+  proved: number;
+}
+
+export function deployTimings(marks: DeployMarks): DeployTimings {
+  return {
+    prepareMs: marks.prepared - marks.started,
+    pushMs: marks.pushed - marks.prepared,
+    loadMs: marks.loaded - marks.pushed,
+    rebootMs: marks.rebooted - marks.loaded,
+    proofMs: marks.proved - marks.rebooted,
+    totalMs: marks.proved - marks.started,
+  };
+}

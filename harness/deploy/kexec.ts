@@ -5,7 +5,7 @@ import type { Guest } from '../guest/guest.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
-import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
+import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
@@ -89,14 +89,7 @@ export class KexecDeployer implements Deployer {
       proof,
       pushes,
       initrd: remote.initrd,
-      timings: {
-        prepareMs: prepared - started,
-        pushMs: pushed - prepared,
-        loadMs: loaded - pushed,
-        rebootMs: rebootedAt - loaded,
-        proofMs: proved - rebootedAt,
-        totalMs: proved - started,
-      },
+      timings: deployTimings({ started, prepared, pushed, loaded, rebooted: rebootedAt, proved }),
     };
   }
 }

@@ -14,7 +14,7 @@ import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
-import type { Deployer, DeployOptions, DeployResult } from './deploy.ts';
+import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
@@ -154,14 +154,7 @@ export class RebootDeployer implements Deployer {
       proof,
       pushes,
       initrd: remote.initrd,
-      timings: {
-        prepareMs: prepared - started,
-        pushMs: pushed - prepared,
-        loadMs: written - pushed,
-        rebootMs: rebootedAt - written,
-        proofMs: proved - rebootedAt,
-        totalMs: proved - started,
-      },
+      timings: deployTimings({ started, prepared, pushed, loaded: written, rebooted: rebootedAt, proved }),
     };
   }
 }

@@ -13,9 +13,7 @@ import type { ImageSet } from '../../harness/images/image-set.ts';
 import type { RunningMachine } from '../../harness/machine/machine.ts';
 import { PROFILES } from '../../harness/machine/profile.ts';
 import { QemuMachine } from '../../harness/machine/qemu-machine.ts';
-import { createStepContext } from '../../harness/runner/run-steps.ts';
-import { expectRproc } from '../../harness/steps/expect-rproc.ts';
-import { iris } from '../../harness/steps/iris.ts';
+import { expectSocUpOnPushedKernel } from './support/soc-on-pushed-kernel.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
 
 let workDir: string;
@@ -130,23 +128,6 @@ describe.each([
 
   it("brings up ADSP, CDSP and Iris on the kexec'd kernel", async () => {
     expect(deployed, 'the deploy above must have passed').toBeDefined();
-    const context = createStepContext({
-      guest: running.guest,
-      profile: running.profile,
-      signal: controller.signal,
-      deadline: Date.now() + 120_000,
-      machineDied: running.died,
-      windowStart: 0,
-      previousWindowStart: 0,
-      artifactsDir: workDir,
-      note: () => {},
-    });
-    await expectRproc.run(expectRproc.schema.parse({ adsp: 'running', cdsp: 'running', within: '60s' }), context);
-    await iris.run(iris.schema.parse({ open: 'decoder', expect: 'booted' }), context);
-    // The records come from the new kernel's own log: its banner is the rt one.
-    const log = running.guest.kernelLog.records.map((record) => record.text);
-    expect(log.some((line) => line.includes(`Linux version ${rt.release}`))).toBe(true);
-    expect(log.some((line) => line.includes('remote processor adsp is now up'))).toBe(true);
-    expect(log.some((line) => line.includes('remote processor cdsp is now up'))).toBe(true);
+    await expectSocUpOnPushedKernel(running, rt.release, { artifactsDir: workDir, signal: controller.signal, withIris: true });
   });
 });

@@ -16,9 +16,7 @@ import type { RunningMachine } from '../../harness/machine/machine.ts';
 import { PROFILES } from '../../harness/machine/profile.ts';
 import { QemuMachine } from '../../harness/machine/qemu-machine.ts';
 import { liveQemuPids } from '../../harness/machine/qemu-process.ts';
-import { createStepContext } from '../../harness/runner/run-steps.ts';
-import { expectRproc } from '../../harness/steps/expect-rproc.ts';
-import { iris } from '../../harness/steps/iris.ts';
+import { expectSocUpOnPushedKernel } from './support/soc-on-pushed-kernel.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
 
 let workDir: string;
@@ -117,23 +115,7 @@ describe.each([
 
   it('brings up ADSP, CDSP and Iris on the rebooted kernel', async () => {
     expect(deployed, 'the deploy above must have passed').toBeDefined();
-    const context = createStepContext({
-      guest: running.guest,
-      profile: running.profile,
-      signal: controller.signal,
-      deadline: Date.now() + 120_000,
-      machineDied: running.died,
-      windowStart: 0,
-      previousWindowStart: 0,
-      artifactsDir: workDir,
-      note: () => {},
-    });
-    await expectRproc.run(expectRproc.schema.parse({ adsp: 'running', cdsp: 'running', within: '60s' }), context);
-    await iris.run(iris.schema.parse({ open: 'decoder', expect: 'booted' }), context);
-    const log = running.guest.kernelLog.records.map((record) => record.text);
-    expect(log.some((line) => line.includes(`Linux version ${rt.release}`))).toBe(true);
-    expect(log.some((line) => line.includes('remote processor adsp is now up'))).toBe(true);
-    expect(log.some((line) => line.includes('remote processor cdsp is now up'))).toBe(true);
+    await expectSocUpOnPushedKernel(running, rt.release, { artifactsDir: workDir, signal: controller.signal, withIris: true });
   });
 
   it.runIf(profile === 'kvm-el2')('turns a panic after the deploy into the machine dying with F_KERNEL_PANIC, not a silent reboot into the disk', async () => {

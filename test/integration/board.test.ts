@@ -17,8 +17,6 @@ import { buildImages } from '../../harness/images/build.ts';
 import { writeGzippedCpio } from '../../harness/images/cpio.ts';
 import { boardDeployers } from '../../harness/machine/board/board-deployers.ts';
 import { UBOOT_BANNER } from '../../harness/machine/boot-watch.ts';
-import { createStepContext } from '../../harness/runner/run-steps.ts';
-import { expectRproc } from '../../harness/steps/expect-rproc.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
 import { loadBoardFile } from '../../harness/machine/board/board-file.ts';
 import { BoardMachine } from '../../harness/machine/board/board-machine.ts';
@@ -27,6 +25,7 @@ import { createReporterMux } from '../../harness/report/multiplexer.ts';
 import type { PlannedRun } from '../../harness/report/reporter.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
 import { loadScenarios } from '../../harness/scenario/load.ts';
+import { expectSocUpOnPushedKernel } from '../deploy/support/soc-on-pushed-kernel.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 import { alive } from './support/processes.ts';
@@ -282,23 +281,7 @@ describe('a board target over SSH', { timeout: 600_000 }, () => {
 
     it('brings up ADSP and CDSP on the rebooted kernel', async () => {
       expect(running.release, 'the deploy above must have passed').toBe(rt.release);
-      const context = createStepContext({
-        guest: running.guest,
-        profile: running.profile,
-        signal: controller.signal,
-        deadline: Date.now() + 120_000,
-        machineDied: running.died,
-        windowStart: 0,
-        previousWindowStart: 0,
-        artifactsDir,
-        note: () => {},
-      });
-      await expectRproc.run(expectRproc.schema.parse({ adsp: 'running', cdsp: 'running', within: '60s' }), context);
-      await running.guest.kernelLog.sync({ deadline: Date.now() + 30_000 });
-      const log = running.guest.kernelLog.records.map((record) => record.text);
-      expect(log.some((line) => line.includes(`Linux version ${rt.release}`))).toBe(true);
-      expect(log.some((line) => line.includes('remote processor adsp is now up'))).toBe(true);
-      expect(log.some((line) => line.includes('remote processor cdsp is now up'))).toBe(true);
+      await expectSocUpOnPushedKernel(running, rt.release, { artifactsDir, signal: controller.signal, withIris: false });
     });
 
     it('reports a pushed kernel that panics as F_KERNEL_PANIC from the console, long before boot-timeout, not a boot loop waited out', async () => {
