@@ -28,7 +28,7 @@ import { durationFlag, parseFlags, positiveInteger } from '../args.ts';
 import { deployFlag, loadScenarioArgs, profileFlag } from '../scenario-args.ts';
 import { EXIT } from '../exit-codes.ts';
 import { trapInterrupts } from '../interrupt.ts';
-import { printImageProgress } from './run.ts';
+import { printImageProgress } from '../image-progress.ts';
 
 /** The image's own kernel, booted without a push: the natural baseline before a first patch. */
 const IMAGE_KERNEL = 'image';

@@ -11,7 +11,7 @@ import { createReporterMux } from '../../report/multiplexer.ts';
 import { expandMatrix } from '../../scenario/matrix.ts';
 import { kernelSpecFromArgument } from '../../deploy/kernel-input.ts';
 import type { KernelRequest } from '../../deploy/kernel-plan.ts';
-import type { ImageProgress } from '../../images/progress.ts';
+import { printImageProgress } from '../image-progress.ts';
 import { createArtifactsRoot } from '../../runner/artifacts.ts';
 import { prepareDeploys } from '../../runner/prepare-deploys.ts';
 import { qemuBackendFor, runMatrix } from '../../runner/run-matrix.ts';
@@ -137,9 +137,6 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
 }
 
-export function printImageProgress(event: ImageProgress): void {
-  if (event.phase !== 'cached') process.stderr.write(`images: ${event.piece}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}\n`);
-}
 
 /** --kernel/--modules/--deploy as one request; a flag that makes no sense alone is refused here, naming it. */
 export async function kernelFlag(kernel: string | undefined, modules: string | undefined, deploy: string | undefined): Promise<KernelRequest | undefined> {
