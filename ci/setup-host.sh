@@ -2,7 +2,8 @@
 # Brings a Debian 12 host to what pilot needs: host packages, arm64 apt lists, Node >= 20.5, node_modules.
 # Idempotent and fast when nothing is missing; never prompts (CI=true, no stdin).
 # The package list lives in harness/host/requirements.txt, shared with `pilot doctor`.
-# Usage: ci/setup-host.sh [--print-packages]
+# Usage: ci/setup-host.sh [run|test] [--print-packages]
+#   run:  what `npm start` and pilot need ([run] packages); test (the default): the test suite's too ([test] packages).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -13,13 +14,29 @@ min_node_minor=5
 say() { printf 'setup-host: %s\n' "$*"; }
 die() { printf 'setup-host: error: %s\n' "$*" >&2; exit 1; }
 
+scope=test
+print=false
+for arg in "$@"; do
+  case "$arg" in
+    run|test) scope=$arg ;;
+    --print-packages) print=true ;;
+    *) die "unknown argument '$arg' (usage: ci/setup-host.sh [run|test] [--print-packages])" ;;
+  esac
+done
+
+# Prints the packages of the wanted scope: [run] sections always, [test] sections only for the test scope.
 read_packages() {
-  local line pkg
+  local line pkg section=run
   while IFS= read -r line || [ -n "$line" ]; do
     line=${line%%#*}
+    case "${line//[[:space:]]/}" in
+      '[run]') section=run; continue ;;
+      '[test]') section=test; continue ;;
+    esac
     pkg=${line%%|*}
     pkg=${pkg//[[:space:]]/}
-    [ -n "$pkg" ] && printf '%s\n' "$pkg"
+    [ -n "$pkg" ] || continue
+    if [ "$section" = run ] || [ "$scope" = test ]; then printf '%s\n' "$pkg"; fi
   done < "$requirements"
 }
 
@@ -27,7 +44,7 @@ read_packages() {
 mapfile -t packages < <(read_packages)
 [ "${#packages[@]}" -gt 0 ] || die "no packages listed in $requirements"
 
-if [ "${1:-}" = "--print-packages" ]; then
+if $print; then
   printf '%s\n' "${packages[@]}"
   exit 0
 fi

@@ -7,8 +7,12 @@ export const REQUIREMENTS_FILE = fileURLToPath(new URL('./requirements.txt', imp
 
 export const MIN_NODE_VERSION = { major: 20, minor: 5 } as const;
 
+/** `run`: pilot itself needs it; `test`: only the test suite does. */
+export type RequirementScope = 'run' | 'test';
+
 export interface PackageRequirement {
   kind: 'package';
+  scope: RequirementScope;
   /** Debian package name (host architecture). */
   package: string;
   /** A command on PATH, or an absolute path, that the package provides and pilot runs. */
@@ -27,16 +31,23 @@ export interface CheckRequirement {
 
 export type HostRequirement = PackageRequirement | CheckRequirement;
 
-/** Parses requirements.txt: `package | provides | why`, `#` comments, blank lines. */
+/** Parses requirements.txt: `[run]`/`[test]` section lines, then `package | provides | why`, `#` comments, blank lines. */
 export function parseRequirementsFile(text: string): PackageRequirement[] {
   const out: PackageRequirement[] = [];
+  let scope: RequirementScope = 'run';
   for (const raw of text.split('\n')) {
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
+    const section = /^\[(run|test)\]$/.exec(line);
+    if (section) {
+      scope = section[1] as RequirementScope;
+      continue;
+    }
     const [pkg = '', provides = '', ...why] = line.split('|').map((field) => field.trim());
     if (!pkg) continue;
     out.push({
       kind: 'package',
+      scope,
       package: pkg,
       provides,
       why: why.join('|').trim(),
@@ -46,8 +57,10 @@ export function parseRequirementsFile(text: string): PackageRequirement[] {
   return out;
 }
 
-export function packageRequirements(file = REQUIREMENTS_FILE): PackageRequirement[] {
-  return parseRequirementsFile(readFileSync(file, 'utf8'));
+/** The packages for `scope`: `run` alone, or `test`, which is everything the suite needs (run's packages included). */
+export function packageRequirements(scope: RequirementScope = 'test', file = REQUIREMENTS_FILE): PackageRequirement[] {
+  const all = parseRequirementsFile(readFileSync(file, 'utf8'));
+  return scope === 'test' ? all : all.filter((r) => r.scope === 'run');
 }
 
 /** Host state that is not a package: checked by doctor, fixed by setup-host.sh. */

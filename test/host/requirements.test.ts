@@ -12,9 +12,20 @@ describe('host requirements', () => {
   it('parses package | provides | why lines, skipping comments and blanks', () => {
     const parsed = parseRequirementsFile('# header\n\nqemu-system-arm | qemu-system-aarch64 | boots guests # trailing\nkmod|depmod|modules.dep\n');
     expect(parsed).toEqual([
-      { kind: 'package', package: 'qemu-system-arm', provides: 'qemu-system-aarch64', why: 'boots guests', install: 'apt-get install -y qemu-system-arm' },
-      { kind: 'package', package: 'kmod', provides: 'depmod', why: 'modules.dep', install: 'apt-get install -y kmod' },
+      { kind: 'package', scope: 'run', package: 'qemu-system-arm', provides: 'qemu-system-aarch64', why: 'boots guests', install: 'apt-get install -y qemu-system-arm' },
+      { kind: 'package', scope: 'run', package: 'kmod', provides: 'depmod', why: 'modules.dep', install: 'apt-get install -y kmod' },
     ]);
+  });
+
+  it('puts packages after a [test] line in the test scope, and back in run after [run]', () => {
+    const parsed = parseRequirementsFile('a | a | for pilot\n[test]\nb | b | for the suite\n[run]\nc | c | for pilot again\n');
+    expect(parsed.map((r) => `${r.package}:${r.scope}`)).toEqual(['a:run', 'b:test', 'c:run']);
+  });
+
+  it('names the cross C library the suite compiles aarch64 programs against, in the test scope only', () => {
+    const cross = packageRequirements('test').find((r) => r.package === 'libc6-dev-arm64-cross');
+    expect(cross?.scope).toBe('test');
+    expect(packageRequirements('run').map((r) => r.package)).not.toContain('libc6-dev-arm64-cross');
   });
 
   it('covers every tool the image pipeline runs', () => {
@@ -25,9 +36,12 @@ describe('host requirements', () => {
     for (const r of hostRequirements()) expect(r.why.length, JSON.stringify(r)).toBeGreaterThan(5);
   });
 
-  it('is the list ci/setup-host.sh installs', () => {
-    const fromScript = execFileSync('bash', [SETUP, '--print-packages'], { encoding: 'utf8' }).trim().split('\n');
-    expect(fromScript).toEqual(packageRequirements().map((r) => r.package));
+  it('is the list ci/setup-host.sh installs, per scope', () => {
+    for (const scope of ['run', 'test'] as const) {
+      const fromScript = execFileSync('bash', [SETUP, scope, '--print-packages'], { encoding: 'utf8' }).trim().split('\n');
+      expect(fromScript).toEqual(packageRequirements(scope).map((r) => r.package));
+    }
+    expect(packageRequirements('run').length).toBeLessThan(packageRequirements('test').length);
     expect(readFileSync(SETUP, 'utf8')).toContain('harness/host/requirements.txt');
     expect(REQUIREMENTS_FILE.endsWith('harness/host/requirements.txt')).toBe(true);
   });
