@@ -1,4 +1,5 @@
 // Every failure pilot reports carries a stable code, a class that decides FAIL vs ERROR, and its cause.
+import type { ErrorCode } from './error-codes.ts';
 
 /** How a failure counts: the kernel misbehaved (fail), the harness or host did (error), or the user's input was wrong (input). */
 export type FailureClass = 'fail' | 'error' | 'input' | 'aborted';
@@ -57,7 +58,7 @@ export function isPilotError(value: unknown): value is PilotError {
 }
 
 /** Wraps anything thrown into a PilotError so reports always have a code; unknown throws are harness bugs, so ERROR. */
-export function toPilotError(value: unknown, code = 'E_INTERNAL'): PilotError {
+export function toPilotError(value: unknown, code: ErrorCode = 'E_INTERNAL'): PilotError {
   if (value instanceof PilotError) return value;
   if (value instanceof Error) {
     if (value.name === 'AbortError') return new AbortedError(value.message, { cause: value });
