@@ -13,9 +13,6 @@ import { commandFailure, restartInto } from './restart.ts';
 import { pushFile, type PushResult, type PushTarget } from './push.ts';
 import { buildInitrdOnTarget, DEPLOY_REMOTE_DIR } from './remote-initrd.ts';
 
-/** tmpfs in the guest: gone with the old kernel, which is all it has to outlive. */
-export const KEXEC_REMOTE_DIR = DEPLOY_REMOTE_DIR;
-
 export interface KexecDeployerConfig {
   /** The initramfs the machine booted (ImageSet.initramfsPath); the target appends the new kernel's modules to it. */
   baseInitramfs: string;
@@ -54,8 +51,8 @@ export class KexecDeployer implements Deployer {
 
     phase('push');
     const target = pushTarget(machine.guest);
-    const remoteImage = `${KEXEC_REMOTE_DIR}/Image-${kernel.release}`;
-    const remoteInitrd = `${KEXEC_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
+    const remoteImage = `${DEPLOY_REMOTE_DIR}/Image-${kernel.release}`;
+    const remoteInitrd = `${DEPLOY_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
     const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     const pushes: PushResult[] = [];
     // The artifact's own hash: an Image damaged on disk since it was resolved is refused by the target.
