@@ -32,7 +32,7 @@ export class KexecDeployer implements Deployer {
   constructor(private readonly config: KexecDeployerConfig) {}
 
   refusal(profile: Profile): string | undefined {
-    // Xen on Arm offers dom0 no kexec hypercall; measured and documented in DESIGN.md section 4.
+    // Xen on Arm offers dom0 no kexec hypercall, so a new dom0 kernel comes up only through a reboot.
     if (profile.hypervisor === 'xen') return `kexec is impossible under ${profile.name}: an Arm Xen dom0 has no kexec; deploy by reboot`;
     return undefined;
   }
