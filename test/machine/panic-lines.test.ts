@@ -25,12 +25,11 @@ const CRASH_STARTS = [
   '[   17.300112] BUG: scheduling while atomic: kworker/0:1/23/0x00000002',
 ];
 
-const QUIET_BOOT = [
-  'U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 10:00:00 +0000)',
-  '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x000f0510]',
-  '[    1.204118] virtio_net virtio1 eth0: renamed from eth0',
-  'pilot-guest-ready boot_id=6f1c2a0e-1b7d-4f21-9a43-0c7b2f0e5d11 release=6.1.0-28-arm64',
-];
+// A boot that went well, as the console shows it.
+const QUIET_BOOT = `U-Boot 2023.01+dfsg-2+deb12u3 (Jun 22 2026 - 10:00:00 +0000)
+[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x000f0510]
+[    1.204118] virtio_net virtio1 eth0: renamed from eth0
+pilot-guest-ready boot_id=6f1c2a0e-1b7d-4f21-9a43-0c7b2f0e5d11 release=6.1.0-28-arm64`.split('\n');
 
 describe('PANIC_LINE', () => {
   it.each(PANIC_LINES)('matches %s', (line) => {
