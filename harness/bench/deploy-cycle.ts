@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { toPilotError } from '../core/errors.ts';
+import { median } from '../core/stats.ts';
 import type { Deployer, DeployMethod, DeployResult } from '../deploy/deploy.ts';
 import { resolveKernelInput, type KernelUnderTest } from '../deploy/kernel-input.ts';
 import { KexecDeployer } from '../deploy/kexec.ts';
@@ -44,12 +45,6 @@ export const DEFAULT_CASES: readonly DeployCase[] = [
 ];
 
 const OVERLAYS: Record<ProfileName, string[]> = { 'kvm-el2': ['el2'], 'xen-el1': [], el1: [] };
-
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 export function summarize(testCase: DeployCase, results: readonly DeployResult[]): CycleFigures {
   const of = (pick: (result: DeployResult) => number) => (results.length ? median(results.map(pick)) : Number.NaN);

@@ -1,7 +1,6 @@
 // Deploy by kexec: push the Image and the pieces of an initrd carrying its modules, which the target assembles; load
 // them with the running command line, jump, wait for the new boot's readiness line, and prove the pushed kernel runs.
 import { InfraError } from '../core/errors.ts';
-import type { Guest } from '../guest/guest.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../machine/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
@@ -10,23 +9,13 @@ import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
 import { commandFailure, restartInto } from './restart.ts';
-import { pushFile, type PushResult, type PushTarget } from './push.ts';
+import { pushFile, pushTargetOf, type PushResult } from './push.ts';
 import { buildInitrdOnTarget, DEPLOY_REMOTE_DIR } from './remote-initrd.ts';
-
-/** tmpfs in the guest: gone with the old kernel, which is all it has to outlive. */
-export const KEXEC_REMOTE_DIR = DEPLOY_REMOTE_DIR;
 
 export interface KexecDeployerConfig {
   /** The initramfs the machine booted (ImageSet.initramfsPath); the target appends the new kernel's modules to it. */
   baseInitramfs: string;
   extraModules?: readonly string[];
-}
-
-function pushTarget(guest: Guest): PushTarget {
-  if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
-    throw new InfraError('E_DEPLOY_UNSUPPORTED', 'the machine\'s guest cannot stream files (no openStream): a kexec deploy needs an SSH guest');
-  }
-  return guest as Guest & PushTarget;
 }
 
 export class KexecDeployer implements Deployer {
@@ -35,7 +24,7 @@ export class KexecDeployer implements Deployer {
   constructor(private readonly config: KexecDeployerConfig) {}
 
   refusal(profile: Profile): string | undefined {
-    // Xen on Arm offers dom0 no kexec hypercall; measured and documented in DESIGN.md section 4.
+    // Xen on Arm offers dom0 no kexec hypercall, so a new dom0 kernel comes up only through a reboot.
     if (profile.hypervisor === 'xen') return `kexec is impossible under ${profile.name}: an Arm Xen dom0 has no kexec; deploy by reboot`;
     return undefined;
   }
@@ -53,9 +42,9 @@ export class KexecDeployer implements Deployer {
     const prepared = performance.now();
 
     phase('push');
-    const target = pushTarget(machine.guest);
-    const remoteImage = `${KEXEC_REMOTE_DIR}/Image-${kernel.release}`;
-    const remoteInitrd = `${KEXEC_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
+    const target = pushTargetOf(machine.guest, 'kexec');
+    const remoteImage = `${DEPLOY_REMOTE_DIR}/Image-${kernel.release}`;
+    const remoteInitrd = `${DEPLOY_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
     const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     const pushes: PushResult[] = [];
     // The artifact's own hash: an Image damaged on disk since it was resolved is refused by the target.

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { InfraError } from '../core/errors.ts';
-import type { Guest } from '../guest/guest.ts';
 import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '../machine/boot-disk.ts';
 import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
@@ -20,7 +19,7 @@ import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from './kernel-input.ts';
 import { proveKernelRunning } from './proof.ts';
 import { commandFailure, restartInto } from './restart.ts';
-import { pushFile, type PushResult, type PushTarget } from './push.ts';
+import { pushFile, pushTargetOf, type PushResult } from './push.ts';
 import { buildInitrdOnTarget, type RemoteInitrd } from './remote-initrd.ts';
 
 /** Where the guest mounts the boot partition while a deploy writes it. */
@@ -40,13 +39,6 @@ export interface RebootDeployerConfig {
   commandLine?: (running: string) => string;
   /** gzip the Image on the host, so a third of it travels and is written (U-Boot or Xen inflates it). Default true. */
   compressImage?: boolean;
-}
-
-function pushTarget(guest: Guest): Guest & PushTarget {
-  if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
-    throw new InfraError('E_DEPLOY_UNSUPPORTED', "the machine's guest cannot stream files (no openStream): a reboot deploy needs an SSH guest");
-  }
-  return guest as Guest & PushTarget;
 }
 
 async function isGzip(path: string): Promise<boolean> {
@@ -102,7 +94,7 @@ export class RebootDeployer implements Deployer {
     await mkdir(options.workDir, { recursive: true });
     const image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
     const modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
-    const guest = pushTarget(machine.guest);
+    const guest = pushTargetOf(machine.guest, 'reboot');
     const current = await guest.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
     const [previousBootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
     if (current.code !== 0 || !previousBootId) throw commandFailure('E_DEPLOY_PREPARE', 'reading boot_id and /proc/cmdline', current);

@@ -2,7 +2,7 @@
 // interrupted build never leaves an entry that looks complete. One build at a time per cache folder.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { InfraError } from '../core/errors.ts';
@@ -207,9 +207,4 @@ async function lockedRun<T>(
   } finally {
     await rm(lockDir, { recursive: true, force: true });
   }
-}
-
-/** Names of entries present, for `pilot images` listings. */
-export async function listEntries(cacheDir: string): Promise<string[]> {
-  return readdir(join(cacheDir, 'pieces')).catch(() => []);
 }

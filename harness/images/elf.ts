@@ -3,7 +3,6 @@ import { readFile } from 'node:fs/promises';
 import { InfraError } from '../core/errors.ts';
 
 export const EM_AARCH64 = 183;
-export const EM_X86_64 = 62;
 
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;

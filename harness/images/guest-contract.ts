@@ -6,16 +6,6 @@ export const GUEST_READY_PREFIX = 'pilot-guest-ready';
 /** Printed by /init when a boot step fails, before it drops to a console shell. */
 export const GUEST_ERROR_PREFIX = 'pilot-guest-error:';
 
-/** QEMU user networking as /init configures it. */
-export const GUEST_NETWORK = {
-  address: '10.0.2.15',
-  prefixLength: 24,
-  gateway: '10.0.2.2',
-  interface: 'eth0',
-  sshPort: 22,
-  user: 'root',
-} as const;
-
 export interface GuestReady {
   bootId: string;
   release: string;

@@ -1,16 +1,13 @@
 // Watches the console of a machine that boots through U-Boot while a boot is awaited. Without -no-reboot a kernel that
 // panics resets into U-Boot and boots the same kernel again, every few seconds, forever: that must end the wait at once.
 import { AssertionFailure, InfraError, type PilotError } from '../core/errors.ts';
+import { PANIC_END_LINE, PANIC_LINE, panicFailure } from './panic-lines.ts';
 import type { SerialConsole } from './serial-console.ts';
 
 /** `U-Boot 2023.01+dfsg-2+deb12u3 (…)`: one per reset of the machine. */
 export const UBOOT_BANNER = /^U-Boot 20\d\d\.\d\d/;
 /** What boot.cmd (and the env's bootcmd) print when load or booti fails and U-Boot falls back to its prompt. */
 export const UBOOT_BOOT_FAILED = /^pilot-boot-failed\s*$/;
-const PANIC = /Kernel panic - not syncing|\(XEN\) Panic on CPU/;
-const PANIC_END = /---\[ end Kernel panic|\(XEN\) Reboot in/;
-// Where a crash report begins, so the evidence starts at its cause rather than at the panic's last lines.
-const CRASH_START = /sysrq: Trigger a crash|Internal error: |Unable to handle kernel|BUG: |Kernel panic - not syncing|\(XEN\) Panic on CPU/;
 const EVIDENCE_LINES = 40;
 const KEEP_LINES = 400;
 
@@ -45,12 +42,8 @@ export function watchBootloaderBoots(serial: Pick<SerialConsole, 'onLine'>, opti
     unsubscribe();
     reject(error);
   };
-  const panicError = (lines: string[]) => {
-    const start = Math.max(0, lines.findIndex((line) => CRASH_START.test(line)));
-    return new AssertionFailure('F_KERNEL_PANIC', "the kernel panicked (the machine was stopped: left alone, U-Boot would boot the disk's kernel again)", {
-      evidence: ['--- serial console ---', ...lines.slice(start, start + EVIDENCE_LINES)],
-    });
-  };
+  const panicError = (lines: string[]) =>
+    panicFailure("the kernel panicked (the machine was stopped: left alone, U-Boot would boot the disk's kernel again)", lines);
 
   unsubscribe = serial.onLine((line) => {
     if (UBOOT_BANNER.test(line)) {
@@ -67,13 +60,13 @@ export function watchBootloaderBoots(serial: Pick<SerialConsole, 'onLine'>, opti
     }
     current.push(line);
     if (current.length > KEEP_LINES) current.shift();
-    if (!panicked && PANIC.test(line)) {
+    if (!panicked && PANIC_LINE.test(line)) {
       panicked = true;
       // The trace follows the panic line; a reset or its end marker cuts the wait short.
       timer = setTimeout(() => fail(panicError(current)), options.panicTraceMs ?? 1500);
       return;
     }
-    if (panicked && PANIC_END.test(line)) return fail(panicError(current));
+    if (panicked && PANIC_END_LINE.test(line)) return fail(panicError(current));
     if (UBOOT_BOOT_FAILED.test(line)) {
       const said = current.filter((text) => text.trim() && !UBOOT_BOOT_FAILED.test(text));
       return fail(

@@ -1,7 +1,8 @@
 // Owns one QEMU child: started in its own process group, tied to pilot's life, stopped gracefully then by force.
 import { execa, type ResultPromise } from 'execa';
-import { AssertionFailure, InfraError, type PilotError } from '../core/errors.ts';
+import { InfraError, type PilotError } from '../core/errors.ts';
 import { formatMs } from '../core/wait.ts';
+import { panicFailure, showsPanic } from './panic-lines.ts';
 import type { QemuCommand } from './qemu-command.ts';
 import type { SerialConsole } from './serial-console.ts';
 
@@ -12,9 +13,6 @@ export interface QemuExit {
 
 const STDERR_KEEP = 8192;
 const SERIAL_KEEP = 200;
-const KERNEL_PANIC = /Kernel panic - not syncing/;
-// Where a crash report begins, so the evidence starts at its cause rather than at the panic's last lines.
-const CRASH_START = /sysrq: Trigger a crash|Internal error: |Unable to handle kernel|BUG: |Kernel panic - not syncing/;
 const live = new Set<QemuProcess>();
 
 // Last resort: if pilot exits without stopping a machine (a bug, an uncaught throw), its process group dies with it.
@@ -86,12 +84,7 @@ export class QemuProcess {
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     const console = this.serial.tail(SERIAL_KEEP);
     // A guest kernel that panicked made QEMU exit (panic=-1, -no-reboot): that is the kernel failing, not the harness.
-    if (console.some((line) => KERNEL_PANIC.test(line))) {
-      const first = console.findIndex((line) => CRASH_START.test(line));
-      return new AssertionFailure('F_KERNEL_PANIC', `the kernel panicked and the machine went down (QEMU ${how} after ${formatMs(afterMs)})`, {
-        evidence: ['--- serial console ---', ...console.slice(Math.max(0, first), Math.max(0, first) + 40)],
-      });
-    }
+    if (showsPanic(console)) return panicFailure(`the kernel panicked and the machine went down (QEMU ${how} after ${formatMs(afterMs)})`, console);
     // QEMU's device models abort the whole emulator on some guest faults; that is infrastructure, not the kernel.
     const hardware = /hardware error|Aborted|assertion/i.test(stderr);
     const code = hardware ? 'E_QEMU_HARDWARE_ERROR' : 'E_QEMU_EXIT';

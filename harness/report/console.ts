@@ -26,7 +26,7 @@ export interface ConsoleMode {
   color: boolean;
 }
 
-/** Decides TTY and colour the way the brief of every CLI says: CI logs get no escapes, NO_COLOR (non-empty) wins. */
+/** Decides TTY and colour for every CLI alike: CI logs get no escapes, NO_COLOR (non-empty) wins. */
 export function detectConsoleMode(
   stream: NodeJS.WritableStream,
   env: Readonly<Record<string, string | undefined>> = process.env,

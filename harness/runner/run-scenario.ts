@@ -6,11 +6,11 @@ import { earliest } from '../core/wait.ts';
 import type { MachineBackend, RunningMachine } from '../machine/machine.ts';
 import { checkProfile } from '../machine/self-check.ts';
 import type { Reporter, PlannedRun } from '../report/reporter.ts';
-import type { DeployRecord, FailureInfo, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
+import type { DeployRecord, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
 import { runDeployStage, type RunDeploy } from './deploy-stage.ts';
-import { runSteps, StepsInterrupted } from './run-steps.ts';
+import { failureInfo, runSteps, StepsInterrupted } from './run-steps.ts';
 
 /** Boot may take at most this long even when the scenario allows more; a hung boot must not eat a whole nightly. */
 const BOOT_LIMIT_MS = 5 * 60_000;
@@ -26,10 +26,6 @@ export interface ScenarioRunInput {
   timeoutMs?: number | undefined;
   /** A kernel to push and start after boot; the steps then run on it. */
   deploy?: RunDeploy | undefined;
-}
-
-export function failureInfo(error: PilotError): FailureInfo {
-  return { code: error.code, message: error.message, evidence: error.evidence, ...(error.hint ? { hint: error.hint } : {}) };
 }
 
 function statusOf(error: PilotError): Status {

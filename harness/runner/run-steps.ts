@@ -258,19 +258,12 @@ function judge(outcome: {
     const error = stepError instanceof AbortedError ? stepError : new AbortedError('interrupted', { cause: stepError });
     return { status: 'error', failure: failureInfo(error) };
   }
-  // A kernel error report explains whatever else went wrong in the step (a hung command, a dead machine), so it decides.
-  if (kernelErrors) {
-    const failure = failureInfo(kernelErrors);
-    if (stepError !== undefined) {
-      const own = toPilotError(stepError);
-      failure.evidence = [...failure.evidence, `the step itself ended with ${own.code}: ${own.message}`];
-    }
-    return { status: 'fail', failure };
-  }
-  // A fault storm explains a step that then failed or hung, like a kernel error report does.
-  if (faultStorm) {
-    const failure = failureInfo(faultStorm);
-    if (stepError !== undefined && stepError !== faultStorm) {
+  // A kernel error report, else a fault storm, explains whatever else went wrong in the step (a hung command, a dead
+  // machine), so it decides.
+  const explanation = kernelErrors ?? faultStorm;
+  if (explanation) {
+    const failure = failureInfo(explanation);
+    if (stepError !== undefined && stepError !== explanation) {
       const own = toPilotError(stepError);
       failure.evidence = [...failure.evidence, `the step itself ended with ${own.code}: ${own.message}`];
     }
@@ -290,7 +283,8 @@ function judge(outcome: {
   return { status: 'pass', failure: undefined };
 }
 
-function failureInfo(error: PilotError): FailureInfo {
+/** A failure as results record it; the evidence is copied, so adding to it leaves the error as it was. */
+export function failureInfo(error: PilotError): FailureInfo {
   return { code: error.code, message: error.message, evidence: [...error.evidence], ...(error.hint ? { hint: error.hint } : {}) };
 }
 

@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { median } from '../core/stats.ts';
 import { readResultsJson } from '../report/json.ts';
 
 export interface ShardSpec {
@@ -66,12 +67,6 @@ function runWeights(ids: string[], durations: ReadonlyMap<string, number>): Map<
     const ms = durations.get(id);
     return [id, ms !== undefined && Number.isFinite(ms) && ms > 0 ? ms : fallback];
   }));
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 /** Code-unit order, not localeCompare: the same on every machine whatever its locale. */

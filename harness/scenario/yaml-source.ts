@@ -78,8 +78,3 @@ function startOf(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;
   return range ? range[0] : undefined;
 }
-
-/** 1-based line of each item of the sequence at `path` (steps keep theirs for reports). */
-export function itemPositions(source: YamlSource, path: DataPath, count: number): SourcePosition[] {
-  return Array.from({ length: count }, (_, index) => source.locate([...path, index]));
-}

@@ -298,6 +298,3 @@ const STRERROR: Readonly<Record<string, string>> = {
 };
 
 const ERRNO_BY_MESSAGE: ReadonlyMap<string, string> = new Map(Object.entries(STRERROR).map(([name, message]) => [message, name]));
-
-/** Errno names a scenario may expect, for schema descriptions and suggestions. */
-export const ERRNO_NAMES: ReadonlyArray<string> = [...Object.keys(STRERROR), ...Object.values(KERNEL_INTERNAL_ERRNOS)];

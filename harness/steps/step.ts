@@ -48,7 +48,6 @@ export interface StepKind<Spec = unknown> {
 }
 
 /** Any registered kind; Spec is both read and written by a kind, so the list of kinds can only be typed loosely. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyStepKind = StepKind<any>;
 
 /** Identity helper that checks a kind's methods against its own schema's output type. */

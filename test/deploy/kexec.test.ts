@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../harness/core/errors.ts';
 import type { DeployResult } from '../../harness/deploy/deploy.ts';
-import { KEXEC_REMOTE_DIR, KexecDeployer } from '../../harness/deploy/kexec.ts';
+import { KexecDeployer } from '../../harness/deploy/kexec.ts';
 import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
+import { DEPLOY_REMOTE_DIR } from '../../harness/deploy/remote-initrd.ts';
 import { buildImages } from '../../harness/images/build.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
 import type { RunningMachine } from '../../harness/machine/machine.ts';
@@ -74,7 +75,7 @@ describe.each([
     );
     expect(error.code, error.message).toBe('E_PUSH_CORRUPT');
     expect(error.message).toContain(rt.imageSha256);
-    const state = await running.guest.exec(`cat /proc/sys/kernel/random/boot_id; uname -r; cat /sys/kernel/kexec_loaded; ls ${KEXEC_REMOTE_DIR} 2>/dev/null | grep -c '^Image' || true`);
+    const state = await running.guest.exec(`cat /proc/sys/kernel/random/boot_id; uname -r; cat /sys/kernel/kexec_loaded; ls ${DEPLOY_REMOTE_DIR} 2>/dev/null | grep -c '^Image' || true`);
     const [bootId, release, kexecLoaded, imagesLeft] = state.stdout.trim().split('\n');
     expect(bootId).toBe(bootBefore);
     expect(release).not.toBe(rt.release);
@@ -102,11 +103,11 @@ describe.each([
     expect(phases).toEqual(['prepare', 'push', 'kexec-load', 'kexec', 'proof']);
     // The Image, the base initramfs, then the module tree as one tar stream, each checked by sha256 on the target.
     expect(deployed.pushes.map((push) => push.remotePath)).toEqual([
-      `${KEXEC_REMOTE_DIR}/Image-${rt.release}`,
-      `${KEXEC_REMOTE_DIR}/base-initramfs.cpio.gz`,
-      `${KEXEC_REMOTE_DIR}/initrd-root`,
+      `${DEPLOY_REMOTE_DIR}/Image-${rt.release}`,
+      `${DEPLOY_REMOTE_DIR}/base-initramfs.cpio.gz`,
+      `${DEPLOY_REMOTE_DIR}/initrd-root`,
     ]);
-    expect(initrd.remotePath).toBe(`${KEXEC_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
+    expect(initrd.remotePath).toBe(`${DEPLOY_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
     expect(initrd.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(initrd.bytes).toBeGreaterThan((await stat(images.initramfsPath)).size);
     expect(deployed.proof.release).toBe(rt.release);

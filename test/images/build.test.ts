@@ -80,7 +80,7 @@ describe('buildImages from Debian packages', () => {
       }
       checked++;
     }
-    // busybox, dropbear, kexec, the loader, libc and the libraries DESIGN.md names.
+    // busybox, dropbear, kexec, the loader, libc and the libraries dropbear and kexec pull in, such as libgmp and libxenctrl.
     expect(checked).toBeGreaterThanOrEqual(8);
     expect(memberAt('lib/aarch64-linux-gnu/libgmp.so.10')).toBeDefined();
     expect(memberAt('lib/aarch64-linux-gnu/libxenctrl.so.4.17')).toBeDefined();

@@ -3,6 +3,7 @@ import { buildImages } from '../../images/build.ts';
 import { PROFILES, PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
 import { pilotSshReady, rawConsoleReady, type BootTiming } from '../../bench/boot-timing.ts';
 import { InputError } from '../../core/errors.ts';
+import { median } from '../../core/stats.ts';
 import { socBringUp, type SocBringUpTiming } from '../../bench/soc-bringup.ts';
 import { listFlag, parseFlags, positiveInteger } from '../args.ts';
 import { trapInterrupts } from '../interrupt.ts';
@@ -12,12 +13,6 @@ import { resolveKernelInput } from '../../deploy/kernel-input.ts';
 
 const TARGET_RATIO = 1.3;
 const SOC_TARGET_MS = 3000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const { values } = parseFlags('bench', argv, {

@@ -8,9 +8,10 @@
 import type { Client } from 'ssh2';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AssertionFailure, InfraError, type PilotError } from '../../core/errors.ts';
+import { InfraError, type PilotError } from '../../core/errors.ts';
 import { earliest, type WaitLimits } from '../../core/wait.ts';
 import { watchBootloaderBoots } from '../boot-watch.ts';
+import { panicFailure, showsPanic } from '../panic-lines.ts';
 import { SshGuest } from '../../guest/ssh-guest.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from '../machine.ts';
 import { PhaseClock } from '../phase-clock.ts';
@@ -21,8 +22,6 @@ import { BoardReach, type BoardIdentity } from './board-reach.ts';
 import { ConsoleCommand } from './console-command.ts';
 import { runHostCommand } from './host-command.ts';
 
-const KERNEL_PANIC = /Kernel panic - not syncing/;
-const CRASH_START = /sysrq: Trigger a crash|Internal error: |Unable to handle kernel|BUG: |Kernel panic - not syncing/;
 /** Lets the console deliver the lines that explain a dropped connection before the drop is judged. */
 const DROP_GRACE_MS = 1500;
 // pilot's step markers go to /dev/kmsg; a board kernel without printk.devkmsg=on rate-limits them away.
@@ -210,12 +209,7 @@ export class BoardMachine implements MachineBackend {
 /** A board whose connection drops by itself: a kernel panic if the console says so (the kernel's fault), else infrastructure. */
 function connectionDropped(label: string, serial: SerialConsole): PilotError {
   const console = serial.tail(200);
-  if (console.some((line) => KERNEL_PANIC.test(line))) {
-    const first = Math.max(0, console.findIndex((line) => CRASH_START.test(line)));
-    return new AssertionFailure('F_KERNEL_PANIC', `the kernel panicked and ${label} went down`, {
-      evidence: ['--- serial console ---', ...console.slice(first, first + 40)],
-    });
-  }
+  if (showsPanic(console)) return panicFailure(`the kernel panicked and ${label} went down`, console);
   return new InfraError('E_BOARD_SSH_LOST', `the SSH connection to ${label} dropped outside a reboot pilot asked for`, {
     evidence: ['--- serial console (last lines) ---', ...(console.length ? console.slice(-15) : ['(no console output)'])],
     hint: 'the board rebooted, lost power or network; a console command in the board file would show which',
