@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { GUEST_READY_PREFIX } from '../images/guest-contract.ts';
 import type { ImageSet } from '../images/image-set.ts';
 import { freeLoopbackPort } from '../machine/free-port.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { qemuCommand } from '../machine/qemu-command.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
 import { QemuProcess } from '../machine/qemu-process.ts';

@@ -8,12 +8,12 @@ import { pathToFileURL } from 'node:url';
 import { toPilotError } from '../core/errors.ts';
 import { median } from '../core/stats.ts';
 import type { Deployer, DeployMethod, DeployResult } from '../deploy/deploy.ts';
-import { resolveKernelInput, type KernelUnderTest } from '../deploy/kernel-input.ts';
+import { resolveKernelInput, type KernelUnderTest } from '../kernel/input.ts';
 import { KexecDeployer } from '../deploy/kexec.ts';
 import { RebootDeployer } from '../deploy/reboot.ts';
 import { buildImages } from '../images/build.ts';
 import type { ImageSet } from '../images/image-set.ts';
-import { PROFILES, type ProfileName } from '../machine/profile.ts';
+import { PROFILES, type ProfileName } from '../model/profile.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
 
 export interface DeployCase {

@@ -9,7 +9,7 @@ import { Client, type Algorithms } from 'ssh2';
 import { pushFile } from '../deploy/push.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
 import { buildImages } from '../images/build.ts';
-import { PROFILES } from '../machine/profile.ts';
+import { PROFILES } from '../model/profile.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
 
 export interface PushThroughput {

@@ -7,7 +7,7 @@ import { sleep } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
 import type { ImageSet } from '../images/image-set.ts';
 import { SIM_SOC_OVERLAYS } from '../images/devicetree/soc.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
 
 export interface SocBringUpTiming {

@@ -1,6 +1,6 @@
 // pilot's exit codes, fixed so CI scripts can branch on them.
 import { isNewFailure } from '../known-issues/match.ts';
-import type { RunSummary } from '../report/results.ts';
+import type { RunSummary } from '../model/results.ts';
 
 export const EXIT = {
   /** Every run passed. */

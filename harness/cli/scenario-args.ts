@@ -1,7 +1,7 @@
 // The flags and paths every matrix command shares: --profile, and the scenario files, all checked before anything boots.
 import { InputError } from '../core/errors.ts';
 import { listOverlays } from '../images/devicetree/overlays.ts';
-import { PROFILE_NAMES, isProfileName, type ProfileName } from '../machine/profile.ts';
+import { PROFILE_NAMES, isProfileName, type ProfileName } from '../model/profile.ts';
 import { assertOverlaysKnown } from '../scenario/check-overlays.ts';
 import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
 import { DEPLOY_METHODS, type DeployChoice } from '../scenario/schema.ts';

@@ -1,8 +1,8 @@
 // A deployer starts a kernel under test on a running machine and proves it runs; kexec is one, reboot another.
 import type { RunningMachine } from '../machine/machine.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 import type { AssembledInitrd } from './initrd-assembly.ts';
-import type { KernelUnderTest } from './kernel-input.ts';
+import type { KernelUnderTest } from '../kernel/input.ts';
 import type { KernelProof } from './proof.ts';
 import type { PushResult } from './push.ts';
 import type { ProgressListener } from './transfer-progress.ts';

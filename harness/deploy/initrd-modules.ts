@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { imageModuleList } from '../images/build.ts';
 import { stageModules } from '../images/initramfs.ts';
 import { SIM_MODULE_GUEST_PATH } from '../images/soc.ts';
-import type { KernelUnderTest } from './kernel-input.ts';
+import type { KernelUnderTest } from '../kernel/input.ts';
 
 export interface StagedInitrdModules {
   /** The folder to push: holds lib/modules/<release>/…, as the initrd's root will. */

@@ -2,11 +2,11 @@
 // them with the running command line, jump, wait for the new boot's readiness line, and prove the pushed kernel runs.
 import { InfraError } from '../core/errors.ts';
 import type { RunningMachine } from '../machine/machine.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
 import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
-import type { KernelUnderTest } from './kernel-input.ts';
+import type { KernelUnderTest } from '../kernel/input.ts';
 import { proveKernelRunning } from './proof.ts';
 import { commandFailure, restartInto } from './restart.ts';
 import { pushFile, pushTargetOf, type PushResult } from './push.ts';

@@ -4,11 +4,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from '../core/errors.ts';
 import type { Guest } from '../guest/guest.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { checkProfile, type SelfCheckLimits } from '../machine/self-check.ts';
-import type { KernelUnderTest } from './kernel-input.ts';
-import { parseKernelConfig } from './kernel-config.ts';
-import { buildIdFromKernelNotesHex } from './kernel-notes.ts';
+import type { KernelUnderTest } from '../kernel/input.ts';
+import { parseKernelConfig } from '../kernel/config.ts';
+import { buildIdFromKernelNotesHex } from '../kernel/notes.ts';
 
 export interface KernelProof {
   bootId: string;

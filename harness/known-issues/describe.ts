@@ -1,5 +1,5 @@
 // Words for a run's known-issue mark, shared so the console, JUnit and the merge summary say the same thing.
-import type { RunResult } from '../report/results.ts';
+import type { RunResult } from '../model/results.ts';
 import { isFailing } from './match.ts';
 
 /** Failing, and covered by an entry that has not expired: reported apart from new failures. */

@@ -1,10 +1,10 @@
 // Reads the shared known-issues file with the scenario loader's YAML positions and messages, and gathers scenarios' own entries.
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.ts';
-import { formatDataPath, placeIssues, scenarioErrorMap } from '../scenario/issues.ts';
+import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
 import { formatProblem, type LoadedScenario, type ScenarioProblem } from '../scenario/load.ts';
-import { parseYamlSource } from '../scenario/yaml-source.ts';
-import { KNOWN_ISSUES_KEY, knownIssueOf, knownIssuesFileSchema, type KnownIssue } from './schema.ts';
+import { parseYamlSource } from '../config/yaml-source.ts';
+import { KNOWN_ISSUES_KEY, knownIssueOf, knownIssuesFileSchema, type KnownIssue } from '../config/known-issue-schema.ts';
 
 /** Read when no --known-issues flag is given and the file exists in the working folder. */
 export const DEFAULT_KNOWN_ISSUES_FILE = 'known-issues.yaml';

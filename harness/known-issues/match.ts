@@ -1,8 +1,8 @@
 // Marks failing runs that match a known issue: status untouched, a `known` record added, an expired entry flagged as new again.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KnownIssueMatch, RunResult } from '../report/results.ts';
-import type { KnownIssue } from './schema.ts';
+import type { KnownIssueMatch, RunResult } from '../model/results.ts';
+import type { KnownIssue } from '../config/known-issue-schema.ts';
 
 /** Today in UTC as YYYY-MM-DD, so a nightly run decides expiry the same way on every runner. */
 export function todayUtc(now: Date = new Date()): string {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { AbortedError, InfraError, InputError } from '../core/errors.ts';
 import type { BootloaderFiles } from './bootloader.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { XEN_COMMAND_LINE } from './qemu-command.ts';
 
 export const BOOT_SCRIPT_SOURCE = fileURLToPath(new URL('../../images/bootloader/boot.cmd', import.meta.url));

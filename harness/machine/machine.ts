@@ -1,9 +1,9 @@
 // A machine backend brings a target from off to "SSH ready" and back to off; QEMU is one backend, a lab board another.
 import type { WaitLimits } from '../core/wait.ts';
 import type { Guest } from '../guest/guest.ts';
-import type { PhaseTiming } from '../report/results.ts';
+import type { PhaseTiming } from '../model/results.ts';
 import type { Bootloader } from './bootloader.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../model/profile.ts';
 
 export interface MachineStartOptions {
   artifactsDir: string;

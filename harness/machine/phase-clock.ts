@@ -1,5 +1,5 @@
 // Records named phases back to back, so reports can draw a run's timeline to scale.
-import type { PhaseTiming } from '../report/results.ts';
+import type { PhaseTiming } from '../model/results.ts';
 
 export class PhaseClock {
   readonly phases: PhaseTiming[] = [];

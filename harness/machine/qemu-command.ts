@@ -1,6 +1,6 @@
 // Builds the QEMU command line for a profile; pure, so tests can pin every flag the design notes measured.
 import { bootloaderQemuArgs, type BootloaderFiles } from './bootloader.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../model/profile.ts';
 
 export interface QemuBootSpec {
   profile: Profile;

@@ -14,7 +14,7 @@ import type { Bootloader } from './bootloader.ts';
 import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../model/profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';

@@ -2,7 +2,7 @@
 import { InfraError } from '../core/errors.ts';
 import type { Guest } from '../guest/guest.ts';
 import { readKernelFacts } from '../guest/kernel-facts.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../model/profile.ts';
 
 export interface SelfCheckLimits {
   signal?: AbortSignal;

@@ -3,7 +3,7 @@ import { formatMs } from '../core/wait.ts';
 import { STATUS_LABEL, STATUS_MARK, STATUS_MEANING, describeFailure, describeRunOutcome, firstLine } from './describe.ts';
 import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-issues/describe.ts';
 import type { PlannedRun, Reporter } from './reporter.ts';
-import type { RunResult, RunSummary, Status, StepResult } from './results.ts';
+import type { RunResult, RunSummary, Status, StepResult } from '../model/results.ts';
 
 export interface ConsoleReporterOptions {
   /** Where to write; process.stdout by default. */

@@ -1,6 +1,6 @@
 // Words for statuses and failures, shared so the console and JUnit say the same thing about a run.
 import { formatMs } from '../core/wait.ts';
-import type { FailureInfo, RunResult, Status, StepResult } from './results.ts';
+import type { FailureInfo, RunResult, Status, StepResult } from '../model/results.ts';
 
 export const STATUS_LABEL: Readonly<Record<Status, string>> = { pass: 'PASS', fail: 'FAIL', error: 'ERROR', skip: 'SKIP' };
 export const STATUS_MARK: Readonly<Record<Status, string>> = { pass: '✔', fail: '✘', error: '!', skip: '-' };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { PlannedRun, Reporter } from './reporter.ts';
-import { countStatuses, type RunResult, type RunSummary } from './results.ts';
+import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
 
 /** Bumped whenever a field changes meaning or goes away; adding a field keeps the version. */
 export const RESULTS_SCHEMA_VERSION = 1;

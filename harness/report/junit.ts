@@ -12,7 +12,7 @@ import { writeFileAtomic } from './atomic-write.ts';
 import { STATUS_LABEL, STATUS_MEANING, decidingFailure, describeFailure, firstLine } from './describe.ts';
 import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-issues/describe.ts';
 import type { Reporter } from './reporter.ts';
-import { countStatuses, type RunResult, type RunSummary } from './results.ts';
+import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
 import { element, openTag } from './xml.ts';
 
 export interface JunitOptions {

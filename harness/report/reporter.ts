@@ -1,5 +1,5 @@
 // Reporters observe a run through optional hooks; the multiplexer calls them all and survives one that throws.
-import type { RunResult, RunSummary, StepResult } from './results.ts';
+import type { RunResult, RunSummary, StepResult } from '../model/results.ts';
 
 export interface PlannedRun {
   id: string;

@@ -2,14 +2,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Deployer } from '../deploy/deploy.ts';
-import type { KernelUnderTest } from '../deploy/kernel-input.ts';
-import { kernelSpecLabel } from '../deploy/kernel-spec-label.ts';
-import type { KernelSpec } from '../deploy/kernel-input.ts';
+import type { KernelUnderTest } from '../kernel/input.ts';
+import { kernelSpecLabel } from '../kernel/spec-label.ts';
+import type { KernelSpec } from '../kernel/input.ts';
 import { formatProgress, type TransferProgress } from '../deploy/transfer-progress.ts';
 import { formatMs } from '../core/wait.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { PlannedRun, Reporter } from '../report/reporter.ts';
-import type { DeployRecord, PhaseTiming } from '../report/results.ts';
+import type { DeployRecord, PhaseTiming } from '../model/results.ts';
 
 export interface RunDeploy {
   kernel: KernelUnderTest;

@@ -1,6 +1,6 @@
 // Before any boot: decide which runs push which kernel and how, resolve each kernel once, and hand the runner its deploys.
-import { KernelResolver, planKernels, type DeployersFor, type KernelRequest } from '../deploy/kernel-plan.ts';
-import type { ResolveKernelInputOptions } from '../deploy/kernel-input.ts';
+import { KernelResolver, planKernels, type DeployersFor, type KernelRequest } from './kernel-plan.ts';
+import type { ResolveKernelInputOptions } from '../kernel/input.ts';
 import type { MatrixRun } from '../scenario/matrix.ts';
 import type { RunDeploy } from './deploy-stage.ts';
 

@@ -1,13 +1,13 @@
 // Runs a whole matrix: every scenario × profile in a pool of machines, reported as it goes, summarised at the end.
 import type { ImageSet } from '../images/image-set.ts';
 import type { MachineBackend } from '../machine/machine.ts';
-import { PROFILES } from '../machine/profile.ts';
+import { PROFILES } from '../model/profile.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
 import type { PlannedRun, Reporter } from '../report/reporter.ts';
-import { countStatuses, type RunResult, type RunSummary } from '../report/results.ts';
+import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
 import type { MatrixRun } from '../scenario/matrix.ts';
 import type { RunDeploy } from './deploy-stage.ts';
-import type { KnownIssue } from '../known-issues/schema.ts';
+import type { KnownIssue } from '../config/known-issue-schema.ts';
 import { applyKnownIssues } from '../known-issues/match.ts';
 import { runPool } from './pool.ts';
 import { runScenario } from './run-scenario.ts';

@@ -6,7 +6,7 @@ import { earliest } from '../core/wait.ts';
 import type { MachineBackend, RunningMachine } from '../machine/machine.ts';
 import { checkProfile } from '../machine/self-check.ts';
 import type { Reporter, PlannedRun } from '../report/reporter.ts';
-import type { DeployRecord, PhaseTiming, RunResult, Status, StepResult } from '../report/results.ts';
+import type { DeployRecord, PhaseTiming, RunResult, Status, StepResult } from '../model/results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
 import { runDeployStage, type RunDeploy } from './deploy-stage.ts';

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { AbortedError, InfraError, toPilotError, type PilotError } from '../core/errors.ts';
 import { formatMs, linkedAbort, race } from '../core/wait.ts';
 import { formatKmsg, type Guest, type KmsgRecord } from '../guest/guest.ts';
-import type { Profile } from '../machine/profile.ts';
-import type { FailureInfo, Status, StepResult } from '../report/results.ts';
+import type { Profile } from '../model/profile.ts';
+import type { FailureInfo, Status, StepResult } from '../model/results.ts';
 import type { LoadedScenario, LoadedStep } from '../scenario/load.ts';
-import { checkFaultStorm, resolveFaultStormRule, watchFaultStorm, type FaultStormWatch } from '../steps/fault-storm.ts';
-import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../steps/kernel-oracle.ts';
+import { checkFaultStorm, resolveFaultStormRule, watchFaultStorm, type FaultStormWatch } from '../oracles/fault-storm.ts';
+import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../oracles/kernel-oracle.ts';
 import { findStepKind, STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind, StepContext } from '../steps/step.ts';
 

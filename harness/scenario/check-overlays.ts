@@ -1,8 +1,8 @@
 // Overlay names are checked against images/dt-overlays before anything boots, and reported at the line they were written.
 import { closest } from 'fastest-levenshtein';
-import { PROFILE_NAMES } from '../machine/profile.ts';
+import { PROFILE_NAMES } from '../model/profile.ts';
 import { ScenarioLoadError, type LoadedScenario, type ScenarioProblem } from './load.ts';
-import type { SourcePosition } from './yaml-source.ts';
+import type { SourcePosition } from '../config/yaml-source.ts';
 
 function later(a: SourcePosition, b: SourcePosition): SourcePosition {
   return a.line > b.line || (a.line === b.line && a.column > b.column) ? a : b;

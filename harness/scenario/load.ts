@@ -2,17 +2,17 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
-import { scenarioKnownIssues } from '../known-issues/of-scenario.ts';
-import type { KnownIssue } from '../known-issues/schema.ts';
-import type { KernelSpec } from '../deploy/kernel-input.ts';
-import type { ProfileName } from '../machine/profile.ts';
-import type { FaultStormSetting } from '../steps/fault-storm.ts';
-import type { KernelErrorOptOut } from '../steps/kernel-oracle.ts';
+import { scenarioKnownIssues } from './known-issues.ts';
+import type { KnownIssue } from '../config/known-issue-schema.ts';
+import type { KernelSpec } from '../kernel/input.ts';
+import type { ProfileName } from '../model/profile.ts';
+import type { FaultStormSetting } from '../oracles/fault-storm.ts';
+import type { KernelErrorOptOut } from '../oracles/kernel-oracle.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
-import { formatDataPath, placeIssues, scenarioErrorMap } from './issues.ts';
+import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
 import { buildScenarioSchema, STEP_COMMON_KEYS, type DeployChoice, type ScenarioDocument } from './schema.ts';
-import { parseYamlSource, type DataPath, type SourcePosition } from './yaml-source.ts';
+import { parseYamlSource, type DataPath, type SourcePosition } from '../config/yaml-source.ts';
 
 export interface LoadedStep {
   /** 0-based position in the scenario's steps. */

@@ -1,6 +1,6 @@
 // Expands scenarios into runs: one per scenario and profile, optionally narrowed to the profiles asked for on the command line.
 import { InputError } from '../core/errors.ts';
-import type { ProfileName } from '../machine/profile.ts';
+import type { ProfileName } from '../model/profile.ts';
 import type { LoadedScenario } from './load.ts';
 
 export interface MatrixRun {

@@ -1,13 +1,13 @@
 // The scenario format, defined once: the loader validates with it and `pilot schema` derives the JSON Schema from it.
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
-import { PROFILE_NAMES, type ProfileName } from '../machine/profile.ts';
-import { faultStormSetting, type FaultStormSetting } from '../steps/fault-storm.ts';
-import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../steps/kernel-oracle.ts';
+import { PROFILE_NAMES, type ProfileName } from '../model/profile.ts';
+import { faultStormSetting, type FaultStormSetting } from '../oracles/fault-storm.ts';
+import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../oracles/kernel-oracle.ts';
 import { STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind } from '../steps/step.ts';
-import { describeValue, duration, regexSource } from './fields.ts';
-import { scenarioKnownIssueSchema, type ScenarioKnownIssueEntry } from '../known-issues/schema.ts';
+import { describeValue, duration, regexSource } from '../config/fields.ts';
+import { scenarioKnownIssueSchema, type ScenarioKnownIssueEntry } from '../config/known-issue-schema.ts';
 
 export const SCENARIO_NAME_PATTERN = /^[a-z0-9-]+$/;
 /** Keys any step may carry next to its kind key. */

@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { AssertionFailure } from '../core/errors.ts';
 import { formatMs } from '../core/wait.ts';
 import { formatKmsg, type KmsgRecord } from '../guest/guest.ts';
-import { duration, oneOrMany, regexSource, textPattern } from '../scenario/fields.ts';
+import { duration, oneOrMany, regexSource, textPattern } from '../config/fields.ts';
 import { lastRecords, quoteRecords } from './evidence.ts';
 import { clip, defineStepKind, type StepContext } from './step.ts';
-import { literalMatcher, regexMatcher, textPatternMatcher, type TextMatcher } from './text-pattern.ts';
+import { literalMatcher, regexMatcher, textPatternMatcher, type TextMatcher } from '../config/text-pattern.ts';
 
 const count = z
   .strictObject({

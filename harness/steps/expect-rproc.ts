@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AssertionFailure } from '../core/errors.ts';
 import { formatMs, race, sleep } from '../core/wait.ts';
 import type { KmsgRecord } from '../guest/guest.ts';
-import { describeValue, duration } from '../scenario/fields.ts';
+import { describeValue, duration } from '../config/fields.ts';
 import { lastRecords, quoteRecords } from './evidence.ts';
 import {
   describeRemoteprocs,
@@ -13,7 +13,7 @@ import {
   RPROC_BY_NAME_HINT,
   RPROC_STATES,
   type RemoteprocEntry,
-} from './rproc-sysfs.ts';
+} from '../guest/rproc-sysfs.ts';
 import { defineStepKind, type StepContext } from './step.ts';
 
 /** Between two reads of sysfs while waiting; one read is one SSH exec. */

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { AssertionFailure, InfraError } from '../core/errors.ts';
 import { formatKmsg, type KmsgRecord } from '../guest/guest.ts';
-import { textPattern } from '../scenario/fields.ts';
+import { textPattern } from '../config/fields.ts';
 import { lastRecords, quoteRecords } from './evidence.ts';
-import { describeVideoNodes, errnoName, listVideoNodes, openDevice, strerrorOf } from './rproc-sysfs.ts';
+import { describeVideoNodes, errnoName, listVideoNodes, openDevice, strerrorOf } from '../guest/rproc-sysfs.ts';
 import { defineStepKind, type StepContext } from './step.ts';
-import { textPatternMatcher } from './text-pattern.ts';
+import { textPatternMatcher } from '../config/text-pattern.ts';
 
 /** /sys/class/video4linux/videoN/name of the upstream Iris driver's nodes. */
 export const IRIS_NODE_NAMES = { decoder: 'qcom-iris-decoder', encoder: 'qcom-iris-encoder' } as const;

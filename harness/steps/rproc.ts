@@ -1,7 +1,7 @@
 // rproc: drives a remote processor found by name through the remoteproc core's own files, and checks the errno of refused writes.
 import { z } from 'zod';
 import { AssertionFailure, InfraError } from '../core/errors.ts';
-import { describeValue } from '../scenario/fields.ts';
+import { describeValue } from '../config/fields.ts';
 import { lastRecords } from './evidence.ts';
 import {
   errnoName,
@@ -14,7 +14,7 @@ import {
   writeAttribute,
   type RemoteprocEntry,
   type SyscallOutcome,
-} from './rproc-sysfs.ts';
+} from '../guest/rproc-sysfs.ts';
 import { clip, defineStepKind, type StepContext } from './step.ts';
 
 /** enum rproc_crash_type (include/linux/remoteproc.h); the debugfs `crash` file takes the number (kstrtouint). */

@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { AssertionFailure, InfraError, isPilotError } from '../core/errors.ts';
 import type { ExecResult } from '../guest/guest.ts';
-import { duration, oneOrMany, regexSource, textPattern } from '../scenario/fields.ts';
+import { duration, oneOrMany, regexSource, textPattern } from '../config/fields.ts';
 import { outputTail } from './evidence.ts';
 import { clip, defineStepKind } from './step.ts';
-import { literalMatcher, regexMatcher, textPatternMatcher } from './text-pattern.ts';
+import { literalMatcher, regexMatcher, textPatternMatcher } from '../config/text-pattern.ts';
 
 const outputChecks = z.strictObject({
   contains: oneOrMany(z.string().min(1)).optional().describe('The output must contain each of these texts.'),

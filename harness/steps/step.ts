@@ -1,7 +1,7 @@
 // A step kind is one file: its schema, a title for reports, and what it does to the guest. Adding a kind means adding a file and one registry line.
 import type { z } from 'zod';
 import type { Guest, KmsgRecord } from '../guest/guest.ts';
-import type { Profile } from '../machine/profile.ts';
+import type { Profile } from '../model/profile.ts';
 
 export interface StepContext {
   guest: Guest;

@@ -11,7 +11,7 @@ import type { TransferProgress } from '../../harness/deploy/transfer-progress.ts
 import { SshGuest } from '../../harness/guest/ssh-guest.ts';
 import { buildImages } from '../../harness/images/build.ts';
 import type { RunningMachine } from '../../harness/machine/machine.ts';
-import { PROFILES } from '../../harness/machine/profile.ts';
+import { PROFILES } from '../../harness/model/profile.ts';
 import { QemuMachine } from '../../harness/machine/qemu-machine.ts';
 
 let workDir: string;

@@ -1,7 +1,7 @@
 // A scripted SoC behind a FakeGuest: remote processors that follow the 6.1 remoteproc core's rules (EBUSY, EINVAL,
 // crash handling and recovery, its log lines) and Iris video nodes, answering the shell snippets of harness/steps/rproc-sysfs.ts
 // the way busybox sh on the target would.
-import { SNIPPET_MARK } from '../../harness/steps/rproc-sysfs.ts';
+import { SNIPPET_MARK } from '../../harness/guest/rproc-sysfs.ts';
 import type { FakeGuest, ScriptedAnswer } from './fake-guest.ts';
 
 /** glibc strerror() text, written out here so tests of the errno mapping do not read the table they test. */

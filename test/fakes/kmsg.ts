@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KmsgRecord } from '../../harness/guest/guest.ts';
-import type { ProfileName } from '../../harness/machine/profile.ts';
+import type { ProfileName } from '../../harness/model/profile.ts';
 
 /** Parses /dev/kmsg lines ("prio,seq,usec,flags;text"); continuation lines (" KEY=value") are dropped. */
 export function parseKmsgDump(text: string): KmsgRecord[] {

@@ -1,5 +1,5 @@
 // Builds the real StepContext around a FakeGuest, for unit tests of step kinds.
-import { PROFILES, type ProfileName } from '../../harness/machine/profile.ts';
+import { PROFILES, type ProfileName } from '../../harness/model/profile.ts';
 import { createStepContext } from '../../harness/runner/run-steps.ts';
 import type { StepContext } from '../../harness/steps/step.ts';
 import { FakeGuest } from './fake-guest.ts';

@@ -17,7 +17,7 @@ import { SIM_MODULE_DEFINES, SIM_MODULE_DEPENDS, SIM_MODULE_SOURCE_DIR } from '.
 import { readModinfo } from '../../harness/images/sim-module/modinfo.ts';
 import { SIM_MODULE_GUEST_PATH } from '../../harness/images/soc.ts';
 import { freeLoopbackPort } from '../../harness/machine/free-port.ts';
-import { PROFILES } from '../../harness/machine/profile.ts';
+import { PROFILES } from '../../harness/model/profile.ts';
 import { qemuCommand } from '../../harness/machine/qemu-command.ts';
 import { QemuProcess } from '../../harness/machine/qemu-process.ts';
 import { SerialConsole } from '../../harness/machine/serial-console.ts';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
+import { resolveKernelInput, type KernelUnderTest } from '../../harness/kernel/input.ts';
 import { buildImages } from '../../harness/images/build.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
 import { makeBuildTreeFromDebian } from '../fixtures/kernel-input/debian-build-tree.ts';

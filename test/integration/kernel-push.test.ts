@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveKernelInput, type KernelUnderTest } from '../../harness/deploy/kernel-input.ts';
+import { resolveKernelInput, type KernelUnderTest } from '../../harness/kernel/input.ts';
 import { buildImages } from '../../harness/images/build.ts';
 import type { ImageSet } from '../../harness/images/image-set.ts';
-import { readCompareJson } from '../../harness/report/compare-json.ts';
+import { readCompareJson } from '../../harness/report/compare/json.ts';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 import { readdir } from 'node:fs/promises';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import { KnownIssuesLoadError, knownIssuesOfScenarios, loadKnownIssues, parseKnownIssues } from '../../harness/known-issues/load.ts';
-import { isCalendarDate } from '../../harness/known-issues/schema.ts';
+import { isCalendarDate } from '../../harness/config/known-issue-schema.ts';
 import { formatProblem, parseScenario } from '../../harness/scenario/load.ts';
 
 function problemsOf(text: string): string[] {

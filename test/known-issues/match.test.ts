@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeFor } from '../../harness/cli/exit-codes.ts';
 import { applyKnownIssues, describeExpired, expiredKnownIssues, isNewFailure, matchKnownIssue, todayUtc } from '../../harness/known-issues/match.ts';
-import type { KnownIssue } from '../../harness/known-issues/schema.ts';
-import type { RunResult } from '../../harness/report/results.ts';
+import type { KnownIssue } from '../../harness/config/known-issue-schema.ts';
+import type { RunResult } from '../../harness/model/results.ts';
 import { errorRun, failRun, passRun } from '../report/fixtures.ts';
 
 const smmuIssue: KnownIssue = {

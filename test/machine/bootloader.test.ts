@@ -18,7 +18,7 @@ import {
 } from '../../harness/machine/boot-disk.ts';
 import { ResetGuard, watchBootloaderBoots } from '../../harness/machine/boot-watch.ts';
 import { UBOOT_FIRMWARE } from '../../harness/machine/bootloader.ts';
-import { PROFILES } from '../../harness/machine/profile.ts';
+import { PROFILES } from '../../harness/model/profile.ts';
 import { XEN_COMMAND_LINE, qemuCommand } from '../../harness/machine/qemu-command.ts';
 import { SerialConsole } from '../../harness/machine/serial-console.ts';
 import { rejectionOf } from '../fakes/rejection.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILES } from '../../harness/machine/profile.ts';
+import { PROFILES } from '../../harness/model/profile.ts';
 import { escapeOptionValue, qemuCommand, shellQuote } from '../../harness/machine/qemu-command.ts';
 
 const base = { kernelImage: '/c/vmlinuz', initramfs: '/c/initrd.gz', xen: '/c/xen', sshPort: 40022 };

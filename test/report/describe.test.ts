@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeFailure } from '../../harness/report/describe.ts';
-import type { RunResult } from '../../harness/report/results.ts';
+import type { RunResult } from '../../harness/model/results.ts';
 import { errorRun, failRun, passRun, step } from './fixtures.ts';
 
 describe('describeFailure', () => {

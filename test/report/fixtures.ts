@@ -1,6 +1,6 @@
 // Hand-built results for reporter tests: one run per status, with the awkward text kernel logs really carry.
 import type { PlannedRun } from '../../harness/report/reporter.ts';
-import { countStatuses, type RunResult, type RunSummary, type StepResult } from '../../harness/report/results.ts';
+import { countStatuses, type RunResult, type RunSummary, type StepResult } from '../../harness/model/results.ts';
 
 export function step(index: number, title: string, overrides: Partial<StepResult> = {}): StepResult {
   return { index, kind: title.split(' ')[0]!, title, line: 10 + index, status: 'pass', durationMs: 300, assertions: [], ...overrides };

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
-import { countStatuses, type RunResult } from '../../harness/report/results.ts';
+import { countStatuses, type RunResult } from '../../harness/model/results.ts';
 import { writeResultsJson } from '../../harness/report/json.ts';
 import { assignShards, loadDurations, parseShardFlag, selectShard } from '../../harness/runner/shard.ts';
 

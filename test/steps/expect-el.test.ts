@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssertionFailure, InfraError } from '../../harness/core/errors.ts';
-import type { ProfileName } from '../../harness/machine/profile.ts';
+import type { ProfileName } from '../../harness/model/profile.ts';
 import { expectEl } from '../../harness/steps/expect-el.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { realBootLog } from '../fakes/kmsg.ts';

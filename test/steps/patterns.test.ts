@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../harness/core/duration.ts';
-import { DURATION_PATTERN, duration } from '../../harness/scenario/fields.ts';
-import { parseSlashRegex, textPatternMatcher, textPatternProblem } from '../../harness/steps/text-pattern.ts';
+import { DURATION_PATTERN, duration } from '../../harness/config/fields.ts';
+import { parseSlashRegex, textPatternMatcher, textPatternProblem } from '../../harness/config/text-pattern.ts';
 
 describe('text patterns', () => {
   it('match as literal text or as a regex', () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InfraError } from '../../harness/core/errors.ts';
 import { rproc } from '../../harness/steps/rproc.ts';
-import { canonicalErrno, errnoFromShellMessage } from '../../harness/steps/rproc-sysfs.ts';
+import { canonicalErrno, errnoFromShellMessage } from '../../harness/guest/rproc-sysfs.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { FakeSoc } from '../fakes/fake-soc.ts';
 import { fakeStepContext } from '../fakes/step-context.ts';

@@ -1,6 +1,6 @@
 // `pilot bench`: prints boot figures per profile so speed targets are shown by numbers, not by timed tests.
 import { buildImages } from '../../images/build.ts';
-import { PROFILES, PROFILE_NAMES, isProfileName } from '../../machine/profile.ts';
+import { PROFILES, PROFILE_NAMES, isProfileName } from '../../model/profile.ts';
 import { pilotSshReady, rawConsoleReady, type BootTiming } from '../../bench/boot-timing.ts';
 import { InputError } from '../../core/errors.ts';
 import { median } from '../../core/stats.ts';
@@ -9,7 +9,7 @@ import { listFlag, parseFlags, positiveInteger } from '../args.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatCycleTable, measureDeployCycles } from '../../bench/deploy-cycle.ts';
-import { resolveKernelInput } from '../../deploy/kernel-input.ts';
+import { resolveKernelInput } from '../../kernel/input.ts';
 
 const TARGET_RATIO = 1.3;
 const SOC_TARGET_MS = 3000;

@@ -7,7 +7,7 @@ import { buildImages } from '../../images/build.ts';
 import { buildMachineDtb } from '../../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../../images/devicetree/soc.ts';
 import { exportLavaJob, type LavaExportOptions } from '../../export/lava/job.ts';
-import { PROFILE_NAMES, PROFILES, isProfileName, type ProfileName } from '../../machine/profile.ts';
+import { PROFILE_NAMES, PROFILES, isProfileName, type ProfileName } from '../../model/profile.ts';
 import { qemuCommand } from '../../machine/qemu-command.ts';
 import type { LoadedScenario } from '../../scenario/load.ts';
 import { loadScenarios } from '../../scenario/load.ts';

@@ -11,7 +11,7 @@ import { HTML_REPORT_FILE, writeHtmlReport } from '../../report/html/reporter.ts
 import { findResultsFiles } from '../../report/merge/discover.ts';
 import { mergeSummaries } from '../../report/merge/merge.ts';
 import { readShards } from '../../report/merge/read.ts';
-import { countStatuses } from '../../report/results.ts';
+import { countStatuses } from '../../model/results.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, exitCodeFor } from '../exit-codes.ts';
 

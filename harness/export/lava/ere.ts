@@ -1,6 +1,6 @@
 // pilot's patterns as POSIX extended regexes for busybox `grep -E`. JavaScript regex features ERE lacks (lookaround,
 // \b, back-references, lazy quantifiers) are reported, never approximated: a looser regex could let an `absent` pass.
-import { parseSlashRegex, regexProblem } from '../../steps/text-pattern.ts';
+import { parseSlashRegex, regexProblem } from '../../config/text-pattern.ts';
 
 export type EreResult = { ere: string; ignoreCase: boolean } | { problem: string };
 

@@ -3,7 +3,7 @@
 // step the rest report skip, as pilot skips them; a step that cannot be checked faithfully reports skip with the reason.
 import { stringify } from 'yaml';
 import { InputError } from '../../core/errors.ts';
-import { PROFILES, type ProfileName } from '../../machine/profile.ts';
+import { PROFILES, type ProfileName } from '../../model/profile.ts';
 import type { LoadedScenario } from '../../scenario/load.ts';
 import { qemuImageArgs } from './qemu-context.ts';
 import { SHELL_HELPERS, sq, STOP_FILE } from './shell.ts';

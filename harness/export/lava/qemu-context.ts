@@ -2,7 +2,7 @@
 // profile, so an exported job boots the machine pilot boots. LAVA's template owns the console, the monitor and the
 // network, so those flags are left to it.
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../../images/devicetree/soc.ts';
-import type { Profile } from '../../machine/profile.ts';
+import type { Profile } from '../../model/profile.ts';
 import { qemuCommand } from '../../machine/qemu-command.ts';
 
 export interface QemuImageArgs {

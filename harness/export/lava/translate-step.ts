@@ -1,10 +1,10 @@
 // Each pilot step kind as a shell check run in the guest: exit status 0 when pilot would pass the step.
 // A step that cannot be checked faithfully comes back with the reason instead, and is reported as a LAVA skip.
-import type { Profile } from '../../machine/profile.ts';
+import type { Profile } from '../../model/profile.ts';
 import type { LoadedStep } from '../../scenario/load.ts';
 import { IRIS_BOOTED_LINES, IRIS_FAILURE_LINES, IRIS_NODE_NAMES } from '../../steps/iris.ts';
 import { RPROC_CRASH_TYPES } from '../../steps/rproc.ts';
-import { REMOTEPROC_DEBUGFS, strerrorOf } from '../../steps/rproc-sysfs.ts';
+import { REMOTEPROC_DEBUGFS, strerrorOf } from '../../guest/rproc-sysfs.ts';
 import { literalEre, regexEre, textPatternEre, type EreResult } from './ere.ts';
 import { sq, WINDOW_FILE, WORK_DIR } from './shell.ts';
 

@@ -5,12 +5,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import ssh2 from 'ssh2';
 import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
-import { describeValue, duration } from '../../scenario/fields.ts';
-import { formatDataPath, placeIssues, scenarioErrorMap } from '../../scenario/issues.ts';
+import { describeValue, duration } from '../../config/fields.ts';
+import { formatDataPath, placeIssues, scenarioErrorMap } from '../../config/zod-problems.ts';
 import { formatProblem, type ScenarioProblem } from '../../scenario/load.ts';
-import { parseYamlSource, type DataPath, type SourcePosition } from '../../scenario/yaml-source.ts';
+import { parseYamlSource, type DataPath, type SourcePosition } from '../../config/yaml-source.ts';
 import type { Bootloader } from '../bootloader.ts';
-import { PROFILE_NAMES, PROFILES, type Profile, type ProfileName } from '../profile.ts';
+import { PROFILE_NAMES, PROFILES, type Profile, type ProfileName } from '../../model/profile.ts';
 
 /** Keys someone might use to paste a key or password into the file; each is refused with the reason, not as a typo. */
 const SECRET_KEYS = ['key', 'private-key', 'privateKey', 'password', 'passphrase'] as const;

@@ -15,7 +15,7 @@ import { panicFailure, showsPanic } from '../panic-lines.ts';
 import { SshGuest } from '../../guest/ssh-guest.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from '../machine.ts';
 import { PhaseClock } from '../phase-clock.ts';
-import type { Profile } from '../profile.ts';
+import type { Profile } from '../../model/profile.ts';
 import { SerialConsole } from '../serial-console.ts';
 import type { BoardConfig } from './board-file.ts';
 import { BoardReach, type BoardIdentity } from './board-reach.ts';

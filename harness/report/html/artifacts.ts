@@ -1,7 +1,7 @@
 // Reads what a run left on disk for the report: the tail of each log, capped so a report of a chatty run still opens in a browser.
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { RunResult } from '../results.ts';
+import type { RunResult } from '../../model/results.ts';
 import { dmesgFileName } from '../../runner/run-steps.ts';
 import { decidingFailure } from '../describe.ts';
 

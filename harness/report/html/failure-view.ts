@@ -1,5 +1,5 @@
 // The failure that decided a run, where it happened, the kernel's lines that prove it, and the dmesg around them.
-import type { RunResult } from '../results.ts';
+import type { RunResult } from '../../model/results.ts';
 import { describeFailure, STATUS_LABEL, STATUS_MEANING } from '../describe.ts';
 import type { RunArtifacts } from './artifacts.ts';
 import { escapeHtml } from './escape.ts';

@@ -1,7 +1,7 @@
 // Scenarios down, profiles across: one coloured cell per run, linking to its section.
 import { formatMs } from '../../core/wait.ts';
-import { PROFILE_NAMES } from '../../machine/profile.ts';
-import type { RunResult } from '../results.ts';
+import { PROFILE_NAMES } from '../../model/profile.ts';
+import type { RunResult } from '../../model/results.ts';
 import { STATUS_LABEL, STATUS_MEANING } from '../describe.ts';
 import { escapeHtml, fragmentId } from './escape.ts';
 

@@ -1,6 +1,6 @@
 // renderHtmlReport: one self-contained HTML page for a whole pilot invocation; pure, so tests call it without touching disk.
 import { formatMs } from '../../core/wait.ts';
-import type { RunSummary, Status } from '../results.ts';
+import type { RunSummary, Status } from '../../model/results.ts';
 import { STATUS_LABEL, STATUS_MEANING } from '../describe.ts';
 import type { RunArtifacts } from './artifacts.ts';
 import { SCRIPT, STYLE } from './assets.ts';

@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../atomic-write.ts';
 import type { Reporter } from '../reporter.ts';
-import type { RunSummary } from '../results.ts';
+import type { RunSummary } from '../../model/results.ts';
 import { DEFAULT_LOG_LIMITS, loadRunArtifacts, locateRunDir, type LogLimits, type RunArtifacts } from './artifacts.ts';
 import { renderHtmlReport } from './render.ts';
 

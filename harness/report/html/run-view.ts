@@ -1,6 +1,6 @@
 // One run's section: what failed, the timeline, the steps, the remote processors and the logs.
 import { formatMs } from '../../core/wait.ts';
-import type { RunResult } from '../results.ts';
+import type { RunResult } from '../../model/results.ts';
 import { decidingFailure, describeRunOutcome, STATUS_LABEL } from '../describe.ts';
 import type { RunArtifacts } from './artifacts.ts';
 import { escapeHtml, fragmentId } from './escape.ts';

@@ -1,6 +1,6 @@
 // A run's phases and steps laid out to scale on one time axis, so the slow part of a run is the long bar.
 import { formatMs } from '../../core/wait.ts';
-import type { RunResult, Status } from '../results.ts';
+import type { RunResult, Status } from '../../model/results.ts';
 import { escapeHtml } from './escape.ts';
 
 export interface TimelineBar {

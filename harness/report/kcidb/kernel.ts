@@ -1,6 +1,6 @@
 // The kernel under test as KCIDB's checkout and build need it: release, package version, image hash, and git facts when known.
 import { fileSha256 } from '../../deploy/file-sha256.ts';
-import type { KernelUnderTest } from '../../deploy/kernel-input.ts';
+import type { KernelUnderTest } from '../../kernel/input.ts';
 import type { KernelArtifact } from '../../images/image-set.ts';
 
 export interface KcidbGitFacts {

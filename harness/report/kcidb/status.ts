@@ -9,7 +9,7 @@
 // A step never reached after an earlier step FAILED → SKIP: it builds on state the failed assertion was meant to
 // establish, so it no longer applies. A step never reached after an ERROR or an interrupt → MISS: the harness broke or
 // stopped, nothing made it inapplicable.
-import type { RunResult, Status, StepResult } from '../results.ts';
+import type { RunResult, Status, StepResult } from '../../model/results.ts';
 
 export type KcidbStatus = 'FAIL' | 'ERROR' | 'MISS' | 'PASS' | 'DONE' | 'SKIP';
 

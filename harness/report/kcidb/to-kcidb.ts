@@ -3,8 +3,8 @@
 // environment, not part of its path: KCIDB compares the same path across environments, which is the point of profiles.
 import { relative, sep } from 'node:path';
 import { InputError } from '../../core/errors.ts';
-import { PROFILES } from '../../machine/profile.ts';
-import type { FailureInfo, RunResult, RunSummary, StepResult } from '../results.ts';
+import { PROFILES } from '../../model/profile.ts';
+import type { FailureInfo, RunResult, RunSummary, StepResult } from '../../model/results.ts';
 import type { KcidbKernel } from './kernel.ts';
 import { kcidbRunStatus, kcidbStepStatus, type KcidbStatus } from './status.ts';
 

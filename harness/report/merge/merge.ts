@@ -1,8 +1,8 @@
 // Joins shard summaries into the one an unsharded run would have written: runs in matrix order, counts recomputed.
 import { InputError } from '../../core/errors.ts';
-import type { ProfileName } from '../../machine/profile.ts';
+import type { ProfileName } from '../../model/profile.ts';
 import type { ResultsDocument } from '../json.ts';
-import { countStatuses, type RunResult, type RunSummary } from '../results.ts';
+import { countStatuses, type RunResult, type RunSummary } from '../../model/results.ts';
 
 export interface ShardInput {
   /** Where the document was read from, for messages. */

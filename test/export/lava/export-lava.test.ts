@@ -9,7 +9,7 @@ import { qemuImageArgs } from '../../../harness/export/lava/qemu-context.ts';
 import { SHELL_HELPERS } from '../../../harness/export/lava/shell.ts';
 import { LAVA_NAME_PATTERN, lavaTestCaseName, lavaTestCaseNames } from '../../../harness/export/lava/test-case-name.ts';
 import { translateStep } from '../../../harness/export/lava/translate-step.ts';
-import { PROFILES } from '../../../harness/machine/profile.ts';
+import { PROFILES } from '../../../harness/model/profile.ts';
 import { qemuCommand } from '../../../harness/machine/qemu-command.ts';
 import { loadScenarios, parseScenario, type LoadedScenario } from '../../../harness/scenario/load.ts';
 import { lavaValidate } from './lava-validator.ts';

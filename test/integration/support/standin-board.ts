@@ -2,14 +2,14 @@
 // whose power and console commands call that script. The key reaches pilot the way a lab's would: from an environment variable.
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { buildBootDisk } from '../../../harness/machine/boot-disk.ts';
-import { PROFILES } from '../../../harness/machine/profile.ts';
+import { PROFILES } from '../../../harness/model/profile.ts';
 import { execa } from 'execa';
 import { join, resolve } from 'node:path';
 import { buildMachineDtb } from '../../../harness/images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES } from '../../../harness/images/devicetree/soc.ts';
 import type { ImageSet } from '../../../harness/images/image-set.ts';
 import { freeLoopbackPort } from '../../../harness/machine/free-port.ts';
-import type { ProfileName } from '../../../harness/machine/profile.ts';
+import type { ProfileName } from '../../../harness/model/profile.ts';
 import { alive } from './processes.ts';
 
 export const STANDIN_SCRIPT = resolve(import.meta.dirname, 'standin-board.sh');

@@ -10,7 +10,7 @@ import { writeGzippedCpio, type CpioEntry } from '../../../harness/images/cpio.t
 import { SIM_MODULE_DEFINES, buildSimModule } from '../../../harness/images/sim-module/build-module.ts';
 import type { ImageSet } from '../../../harness/images/image-set.ts';
 import { freeLoopbackPort } from '../../../harness/machine/free-port.ts';
-import { PROFILES, type ProfileName } from '../../../harness/machine/profile.ts';
+import { PROFILES, type ProfileName } from '../../../harness/model/profile.ts';
 import { qemuCommand } from '../../../harness/machine/qemu-command.ts';
 import { guestImages } from './kernel.ts';
 

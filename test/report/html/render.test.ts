@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunArtifacts } from '../../../harness/report/html/artifacts.ts';
 import { renderHtmlReport } from '../../../harness/report/html/render.ts';
-import type { RunResult } from '../../../harness/report/results.ts';
+import type { RunResult } from '../../../harness/model/results.ts';
 import { errorRun, failRun, passRun, skipRun, step, summaryOf } from '../fixtures.ts';
 
 const log = (name: string, text: string) => ({ name, text, totalBytes: Buffer.byteLength(text), omittedBytes: 0 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readLogTail } from '../../../harness/report/html/artifacts.ts';
 import { createHtmlReporter, writeHtmlReport } from '../../../harness/report/html/reporter.ts';
-import type { RunResult } from '../../../harness/report/results.ts';
+import type { RunResult } from '../../../harness/model/results.ts';
 import { passRun, step, summaryOf } from '../fixtures.ts';
 
 let scratch: string | undefined;

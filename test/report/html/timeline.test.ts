@@ -1,7 +1,7 @@
 // The timeline is to scale: every bar's width is its share of the run, and its offset is when it began.
 import { describe, expect, it } from 'vitest';
 import { layoutTimeline, renderTimeline } from '../../../harness/report/html/timeline.ts';
-import type { RunResult } from '../../../harness/report/results.ts';
+import type { RunResult } from '../../../harness/model/results.ts';
 import { step } from '../fixtures.ts';
 
 const T0 = Date.parse('2026-01-01T10:00:00.000Z');

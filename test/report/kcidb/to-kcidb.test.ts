@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readResultsJson } from '../../../harness/report/json.ts';
 import { createKcidbReporter } from '../../../harness/report/kcidb/reporter.ts';
 import { toKcidb, type KcidbDocument, type KcidbOptions, type KcidbTest } from '../../../harness/report/kcidb/to-kcidb.ts';
-import type { RunResult } from '../../../harness/report/results.ts';
+import type { RunResult } from '../../../harness/model/results.ts';
 import { errorRun, failRun, passRun, skipRun, step, summaryOf } from '../fixtures.ts';
 import { kcidbValidator } from './kcidb-validator.ts';
 

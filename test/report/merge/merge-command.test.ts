@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readResultsJson, writeResultsJson } from '../../../harness/report/json.ts';
-import type { RunResult } from '../../../harness/report/results.ts';
+import type { RunResult } from '../../../harness/model/results.ts';
 import { selectShard, shardRecord } from '../../../harness/runner/shard.ts';
 import { failRun, passRun, summaryOf } from '../fixtures.ts';
 import { junitParser } from '../junit-parser.ts';

@@ -8,7 +8,7 @@ import { writeResultsJson, type ResultsDocument } from '../../../harness/report/
 import { findResultsFiles } from '../../../harness/report/merge/discover.ts';
 import { mergeSummaries, type ShardInput } from '../../../harness/report/merge/merge.ts';
 import { readShards } from '../../../harness/report/merge/read.ts';
-import { countStatuses, type RunResult } from '../../../harness/report/results.ts';
+import { countStatuses, type RunResult } from '../../../harness/model/results.ts';
 import { selectShard, shardRecord } from '../../../harness/runner/shard.ts';
 import { errorRun, failRun, passRun, skipRun, summaryOf } from '../fixtures.ts';
 

@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from '../../../../harness/core/errors.ts';
 import { lavaTestCaseNames } from '../../../../harness/export/lava/test-case-name.ts';
-import type { ProfileName } from '../../../../harness/machine/profile.ts';
+import type { ProfileName } from '../../../../harness/model/profile.ts';
 import { loadScenarios } from '../../../../harness/scenario/load.ts';
 import { REPO, startPilot } from '../pilot-cli.ts';
 import { lavaDeviceTypeTemplates } from './device-types.ts';

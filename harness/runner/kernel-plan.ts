@@ -1,0 +1,96 @@
+// Which kernel each run pushes and how it starts it, from `--kernel` or the scenario's `kernel:`; decided before anything boots.
+import { InputError } from '../core/errors.ts';
+import type { Profile, ProfileName } from '../model/profile.ts';
+import { PROFILES } from '../model/profile.ts';
+import type { MatrixRun } from '../scenario/matrix.ts';
+import type { DeployChoice } from '../scenario/schema.ts';
+import type { DeployMethod, Deployer } from '../deploy/deploy.ts';
+import { kernelSpecLabel } from '../kernel/spec-label.ts';
+import { resolveKernelInput, type KernelSpec, type KernelUnderTest, type ResolveKernelInputOptions } from '../kernel/input.ts';
+
+/** A kernel asked for, before it is resolved: what, how, and where it was asked for (for errors). */
+export interface KernelRequest {
+  spec: KernelSpec;
+  deploy: Partial<Record<ProfileName, DeployChoice>> | DeployChoice;
+  /** `--kernel` or `scenario.yaml:4:1`. */
+  origin: string;
+}
+
+export interface RunKernel {
+  request: KernelRequest;
+  method: DeployMethod;
+  /** The run's deployer for that method (a board's carries its own initramfs and bootloader). */
+  deployer: Deployer;
+}
+
+/** One set of deployers for every run, or each run's own (runs on a lab board deploy as its file says). */
+export type DeployersFor = Readonly<Record<DeployMethod, Deployer>> | ((run: MatrixRun) => Readonly<Record<DeployMethod, Deployer>>);
+
+/** auto is kexec, the cheaper jump, except where the profile cannot kexec; then the bootloader does it. */
+export function deployMethodFor(choice: DeployChoice, profile: Profile, deployers: Readonly<Record<DeployMethod, Deployer>>): DeployMethod {
+  if (choice !== 'auto') return choice;
+  return deployers.kexec.refusal(profile) === undefined ? 'kexec' : 'reboot';
+}
+
+/** The command line's kernel replaces every scenario's own. */
+export function kernelRequestFor(run: MatrixRun, override: KernelRequest | undefined): KernelRequest | undefined {
+  if (override) return override;
+  const written = run.scenario.kernel;
+  return written ? { spec: written.spec, deploy: written.deploy, origin: written.origin } : undefined;
+}
+
+/**
+ * The deploy method of every run that pushes a kernel; all impossible ones are refused together with their reasons,
+ * so `kexec` on xen-el1 costs no boot.
+ */
+export function planKernels(
+  matrix: ReadonlyArray<MatrixRun>,
+  override: KernelRequest | undefined,
+  deployersFor: DeployersFor,
+): Map<string, RunKernel> {
+  const plans = new Map<string, RunKernel>();
+  const refused: string[] = [];
+  for (const run of matrix) {
+    const request = kernelRequestFor(run, override);
+    if (!request) continue;
+    const deployers = typeof deployersFor === 'function' ? deployersFor(run) : deployersFor;
+    const choice = typeof request.deploy === 'string' ? request.deploy : (request.deploy[run.profile] ?? 'auto');
+    const method = deployMethodFor(choice, PROFILES[run.profile], deployers);
+    const reason = deployers[method].refusal(PROFILES[run.profile]);
+    if (reason) refused.push(`${request.origin}: ${run.id}: deploy ${method}: ${reason}`);
+    else plans.set(run.id, { request, method, deployer: deployers[method] });
+  }
+  if (refused.length) {
+    throw new InputError('E_DEPLOY_REFUSED', [`${refused.length === 1 ? 'a deploy' : `${refused.length} deploys`} cannot work:`, ...refused].join('\n'), {
+      hint: 'use deploy: auto (kexec where possible, reboot elsewhere), or narrow the profiles with --profile',
+    });
+  }
+  return plans;
+}
+
+/** Resolves each distinct kernel once, however many runs push it; failures keep naming where the kernel was asked for. */
+export class KernelResolver {
+  private readonly resolved = new Map<string, Promise<KernelUnderTest>>();
+
+  constructor(private readonly options: ResolveKernelInputOptions = {}) {}
+
+  resolve(request: KernelRequest): Promise<KernelUnderTest> {
+    const key = JSON.stringify(request.spec);
+    let pending = this.resolved.get(key);
+    if (!pending) {
+      pending = resolveKernelInput(request.spec, this.options);
+      this.resolved.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** All kernels of the plan, one after another (each may build modules), before any machine starts. */
+  async resolveAll(plans: ReadonlyMap<string, RunKernel>, onKernel?: (label: string) => void): Promise<Map<string, KernelUnderTest>> {
+    const byRun = new Map<string, KernelUnderTest>();
+    for (const [runId, plan] of plans) {
+      onKernel?.(kernelSpecLabel(plan.request.spec));
+      byRun.set(runId, await this.resolve(plan.request));
+    }
+    return byRun;
+  }
+}
