@@ -1,17 +1,9 @@
-// pilot's exit codes, fixed so CI scripts can branch on them.
+// The exit code of a finished run, decided from its summary and its known issues.
 import { isNewFailure } from '../known-issues/match.ts';
+import { EXIT } from '../model/exit-codes.ts';
 import type { RunSummary } from '../model/results.ts';
 
-export const EXIT = {
-  /** Every run passed. */
-  passed: 0,
-  /** At least one run failed: the kernel did not do what a scenario asserted. */
-  failed: 1,
-  /** Infrastructure error or bad input: nothing can be concluded about the kernel. */
-  error: 2,
-  /** Interrupted by SIGINT or SIGTERM. */
-  interrupted: 130,
-} as const;
+export { EXIT };
 
 /**
  * The exit code of `pilot run` and `pilot merge` for a finished summary. An ERROR outranks a FAIL (it makes the run

@@ -6,6 +6,7 @@ import { assertOverlaysKnown } from '../scenario/check-overlays.ts';
 import { loadScenarios, type LoadedScenario } from '../scenario/load.ts';
 import { DEPLOY_METHODS, type DeployChoice } from '../scenario/schema.ts';
 import { listFlag } from './args.ts';
+import { STEP_KINDS } from '../steps/registry.ts';
 
 export function profileFlag(values: string[] | undefined): ProfileName[] {
   const profiles = listFlag(values);
@@ -17,7 +18,7 @@ export function profileFlag(values: string[] | undefined): ProfileName[] {
 
 /** Every file is loaded and checked at once (scenario syntax, overlay names): a typo costs seconds, not a boot. */
 export async function loadScenarioArgs(positionals: string[]): Promise<LoadedScenario[]> {
-  const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios']);
+  const scenarios = await loadScenarios(positionals.length ? positionals : ['scenarios'], STEP_KINDS);
   assertOverlaysKnown(scenarios, (await listOverlays()).map((overlay) => overlay.name));
   return scenarios;
 }

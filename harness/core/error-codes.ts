@@ -1,7 +1,8 @@
 // The catalogue of every stable code pilot throws or reports: how it counts, and what it means.
-import type { FailureClass } from './errors.ts';
 
 /** How a code counts, as the README and reports spell it: FAIL exits 1, ERROR and INPUT exit 2, ABORTED exits 130. */
+/** How a failure counts: the kernel's (fail), the infrastructure's (error), the user's input, or an interrupt. */
+export type FailureClass = 'fail' | 'error' | 'input' | 'aborted';
 export type ErrorClass = Uppercase<FailureClass>;
 
 export interface ErrorCodeEntry {

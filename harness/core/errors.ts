@@ -1,8 +1,5 @@
 // Every failure pilot reports carries a stable code, a class that decides FAIL vs ERROR, and its cause.
-import type { ErrorCode } from './error-codes.ts';
-
-/** How a failure counts: the kernel misbehaved (fail), the harness or host did (error), or the user's input was wrong (input). */
-export type FailureClass = 'fail' | 'error' | 'input' | 'aborted';
+import type { ErrorCode, FailureClass } from './error-codes.ts';
 
 export interface PilotErrorOptions {
   cause?: unknown;

@@ -11,7 +11,6 @@ import { InfraError } from '../core/errors.ts';
 import type { WaitLimits } from '../core/wait.ts';
 import type { ExecOptions, ExecResult, Guest } from '../guest/guest.ts';
 import { shellQuote } from '../machine/qemu-command.ts';
-import type { DeployMethod } from './deploy.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { withPushAttempts } from './push-attempts.ts';
 import { StreamDropped, streamCommand, type StreamedResult } from './stream-command.ts';
@@ -24,8 +23,8 @@ export interface PushTarget {
   openStream(command: string, limits?: WaitLimits): Promise<ClientChannel>;
 }
 
-/** The machine's guest as a push target; a deploy refuses a guest that cannot stream, since only SSH guests can. */
-export function pushTargetOf(guest: Guest, method: DeployMethod): Guest & PushTarget {
+/** The machine's guest as a push target; a deploy (`method`, named in the refusal) refuses a guest that cannot stream, since only SSH guests can. */
+export function pushTargetOf(guest: Guest, method: string): Guest & PushTarget {
   if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
     throw new InfraError('E_DEPLOY_UNSUPPORTED', `the machine's guest cannot stream files (no openStream): a ${method} deploy needs an SSH guest`);
   }

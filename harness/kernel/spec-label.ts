@@ -1,5 +1,5 @@
 // How a kernel source reads in progress lines and reports.
-import type { KernelSpec } from './input.ts';
+import type { KernelSpec } from '../model/kernel-spec.ts';
 
 export function kernelSpecLabel(spec: KernelSpec): string {
   switch (spec.kind) {

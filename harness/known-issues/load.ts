@@ -2,26 +2,24 @@
 import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
-import { formatProblem, type LoadedScenario, type ScenarioProblem } from '../scenario/load.ts';
+import { type LoadedScenario } from '../scenario/load.ts';
+import { ConfigLoadError, formatProblem, type ConfigProblem } from '../config/problem.ts';
 import { parseYamlSource } from '../config/yaml-source.ts';
 import { KNOWN_ISSUES_KEY, knownIssueOf, knownIssuesFileSchema, type KnownIssue } from '../config/known-issue-schema.ts';
 
 /** Read when no --known-issues flag is given and the file exists in the working folder. */
 export const DEFAULT_KNOWN_ISSUES_FILE = 'known-issues.yaml';
 
-export class KnownIssuesLoadError extends InputError {
-  readonly problems: ScenarioProblem[];
-  constructor(problems: ScenarioProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('E_KNOWN_ISSUES_INVALID', [`known-issues file has ${count}:`, ...problems.map(formatProblem)].join('\n'));
-    this.problems = problems;
+export class KnownIssuesLoadError extends ConfigLoadError {
+  constructor(problems: ConfigProblem[]) {
+    super('E_KNOWN_ISSUES_INVALID', 'known-issues file has', problems);
   }
 }
 
 /** Parses one known-issues file's text; every problem at once, as file:line:col. */
 export function parseKnownIssues(text: string, file: string): KnownIssue[] {
   const source = parseYamlSource(text);
-  const problem = (line: number, column: number, path: string, message: string): ScenarioProblem => ({ file, line, column, path, message });
+  const problem = (line: number, column: number, path: string, message: string): ConfigProblem => ({ file, line, column, path, message });
   if (source.document.errors.length) {
     throw new KnownIssuesLoadError(
       source.document.errors.map((error) => {

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KnownIssueMatch, RunResult } from '../model/results.ts';
 import type { KnownIssue } from '../config/known-issue-schema.ts';
+import { DMESG_LOG } from '../model/artifact-names.ts';
 
 /** Today in UTC as YYYY-MM-DD, so a nightly run decides expiry the same way on every runner. */
 export function todayUtc(now: Date = new Date()): string {
@@ -93,7 +94,7 @@ export async function applyKnownIssues(
 }
 
 async function readRunDmesg(run: RunResult): Promise<string | undefined> {
-  return readFile(join(run.artifactsDir, 'dmesg.log'), 'utf8').catch(() => undefined);
+  return readFile(join(run.artifactsDir, DMESG_LOG), 'utf8').catch(() => undefined);
 }
 
 /** Entries past their date, matched or not, so a report can ask for them to be reviewed. */

@@ -1,30 +1,7 @@
 // The kernel-error oracle: after every step, the kernel's own error reports in that step's records fail it, unless the scenario opted out.
 import { AssertionFailure } from '../core/errors.ts';
 import { formatKmsg, type KmsgRecord } from '../guest/guest.ts';
-
-export const KERNEL_ERROR_PATTERN_NAMES = ['panic', 'kasan', 'oops', 'unable-to-handle', 'bug', 'warning', 'call-trace'] as const;
-export type KernelErrorPatternName = (typeof KERNEL_ERROR_PATTERN_NAMES)[number];
-
-export interface KernelErrorPattern {
-  name: KernelErrorPatternName;
-  description: string;
-  regex: RegExp;
-}
-
-/**
- * Anchored on the prefixes the kernel itself prints (checked against the strings in Debian's 6.1 arm64 Image),
- * case-sensitive, so "debug", "Warning: unable to open an initial console" or "[Firmware Bug]" do not count.
- * Order matters: a record takes the first pattern it matches, most specific first.
- */
-export const KERNEL_ERROR_PATTERNS: ReadonlyArray<KernelErrorPattern> = [
-  { name: 'panic', description: 'Kernel panic - not syncing', regex: /^Kernel panic - not syncing\b/ },
-  { name: 'kasan', description: 'KASAN report (BUG: KASAN: …)', regex: /^(?:BUG: )?KASAN: / },
-  { name: 'oops', description: 'Internal error: Oops (arm64 die()) or Oops:', regex: /^Internal error: |^Oops(?:[:#]| - )/ },
-  { name: 'unable-to-handle', description: 'Unable to handle kernel … at virtual address', regex: /^Unable to handle kernel / },
-  { name: 'bug', description: 'BUG: … or kernel BUG at file:line!', regex: /^BUG: |^kernel BUG at / },
-  { name: 'warning', description: 'WARNING: CPU: … PID: … at … (WARN()) and lockdep WARNING: reports', regex: /^WARNING: / },
-  { name: 'call-trace', description: 'Call trace: not attached to any of the above', regex: /^Call [Tt]race:/ },
-];
+import { KERNEL_ERROR_PATTERNS, isKernelErrorPatternName, type KernelErrorOptOut, type KernelErrorPatternName } from '../model/kernel-error-patterns.ts';
 
 /** Records after a report that still belong to it (its registers and call trace), unless an end marker comes first. */
 const REPORT_SPAN = 80;
@@ -32,12 +9,6 @@ const END_OF_REPORT = /^---\[ end /;
 const CONTEXT_BEFORE = 2;
 const CONTEXT_AFTER = 8;
 const MAX_EVIDENCE_LINES = 60;
-
-export interface KernelErrorOptOut {
-  /** A pattern name from KERNEL_ERROR_PATTERN_NAMES, or a regex matched against the report's first line. */
-  pattern: string;
-  reason: string;
-}
 
 export interface KernelErrorIncident {
   pattern: KernelErrorPatternName;
@@ -54,10 +25,6 @@ export interface OracleResult {
   incidents: KernelErrorIncident[];
   /** Reports the scenario opted out of, with the opt-out that matched. */
   ignored: Array<{ incident: KernelErrorIncident; optOut: KernelErrorOptOut }>;
-}
-
-export function isKernelErrorPatternName(value: string): value is KernelErrorPatternName {
-  return (KERNEL_ERROR_PATTERN_NAMES as ReadonlyArray<string>).includes(value);
 }
 
 /** Finds the kernel's error reports in `records`; only facility 0 counts, since user space can write anything to /dev/kmsg. */

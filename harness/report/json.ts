@@ -5,6 +5,7 @@ import { InputError } from '../core/errors.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import type { PlannedRun, Reporter } from './reporter.ts';
 import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
+import { RESULTS_JSON } from '../model/artifact-names.ts';
 
 /** Bumped whenever a field changes meaning or goes away; adding a field keeps the version. */
 export const RESULTS_SCHEMA_VERSION = 1;
@@ -54,7 +55,7 @@ export class JsonReporter implements Reporter {
   private writes: Promise<void> = Promise.resolve();
 
   constructor(options: JsonReporterOptions = {}) {
-    this.fileName = options.fileName ?? 'results.json';
+    this.fileName = options.fileName ?? RESULTS_JSON;
     this.now = options.now ?? Date.now;
   }
 

@@ -14,6 +14,7 @@ import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-i
 import type { Reporter } from './reporter.ts';
 import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
 import { element, openTag } from './xml.ts';
+import { JUNIT_XML } from '../model/artifact-names.ts';
 
 export interface JunitOptions {
   /** Recorded on every <testsuite>; os.hostname() by default. */
@@ -53,7 +54,7 @@ export async function writeJunit(summary: RunSummary, path: string, options: Jun
 export function createJunitReporter(options: JunitOptions & { fileName?: string } = {}): Reporter {
   return {
     name: 'junit',
-    onEnd: (summary) => writeJunit(summary, join(summary.artifactsDir, options.fileName ?? 'junit.xml'), options),
+    onEnd: (summary) => writeJunit(summary, join(summary.artifactsDir, options.fileName ?? JUNIT_XML), options),
   };
 }
 

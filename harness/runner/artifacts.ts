@@ -1,6 +1,7 @@
 // Lays out the artifacts folder: one per invocation, one sub-folder per run, and a `latest` link for humans.
 import { mkdir, rm, symlink } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { STEPS_DIR } from '../model/artifact-names.ts';
 
 export function timestampName(date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -36,7 +37,7 @@ export async function createArtifactsRoot(options: { base?: string; exact?: stri
 /** A run's folder name: its id with anything unsafe for a path replaced. */
 export async function createRunDir(root: string, runId: string): Promise<string> {
   const dir = join(root, runId.replace(/[^\w@.-]/g, '_'));
-  await mkdir(join(dir, 'steps'), { recursive: true });
+  await mkdir(join(dir, STEPS_DIR), { recursive: true });
   return dir;
 }
 

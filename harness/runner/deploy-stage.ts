@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import type { Deployer } from '../deploy/deploy.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
 import { kernelSpecLabel } from '../kernel/spec-label.ts';
-import type { KernelSpec } from '../kernel/input.ts';
+import type { KernelSpec } from '../model/kernel-spec.ts';
 import { formatProgress, type TransferProgress } from '../deploy/transfer-progress.ts';
 import { formatMs } from '../core/wait.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { PlannedRun, Reporter } from '../report/reporter.ts';
 import type { DeployRecord, PhaseTiming } from '../model/results.ts';
+import { DEPLOY_DIR, DEPLOY_JSON } from '../model/artifact-names.ts';
 
 export interface RunDeploy {
   kernel: KernelUnderTest;
@@ -45,7 +46,7 @@ function formatPushed(progress: TransferProgress): string {
 export async function runDeployStage(input: DeployStageInput): Promise<DeployRecord> {
   const { planned, machine, deploy, reporter, phases } = input;
   const previousRelease = machine.release;
-  const workDir = join(input.artifactsDir, 'deploy');
+  const workDir = join(input.artifactsDir, DEPLOY_DIR);
   await mkdir(workDir, { recursive: true });
   let open: PhaseTiming | undefined;
   const close = () => {
@@ -79,7 +80,7 @@ export async function runDeployStage(input: DeployStageInput): Promise<DeployRec
       timings: result.timings,
       pushedBytes: result.pushes.reduce((sum, push) => sum + push.bytes, 0),
     };
-    await writeFile(join(workDir, 'deploy.json'), JSON.stringify({ ...record, proof: result.proof, pushes: result.pushes, initrd: result.initrd }, null, 2) + '\n');
+    await writeFile(join(workDir, DEPLOY_JSON), JSON.stringify({ ...record, proof: result.proof, pushes: result.pushes, initrd: result.initrd }, null, 2) + '\n');
     return record;
   } finally {
     close();

@@ -6,7 +6,8 @@ import type { MatrixRun } from '../scenario/matrix.ts';
 import type { DeployChoice } from '../scenario/schema.ts';
 import type { DeployMethod, Deployer } from '../deploy/deploy.ts';
 import { kernelSpecLabel } from '../kernel/spec-label.ts';
-import { resolveKernelInput, type KernelSpec, type KernelUnderTest, type ResolveKernelInputOptions } from '../kernel/input.ts';
+import { resolveKernelInput, type KernelUnderTest, type ResolveKernelInputOptions } from '../kernel/input.ts';
+import type { KernelSpec } from '../model/kernel-spec.ts';
 
 /** A kernel asked for, before it is resolved: what, how, and where it was asked for (for errors). */
 export interface KernelRequest {

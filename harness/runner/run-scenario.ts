@@ -11,6 +11,7 @@ import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
 import { runDeployStage, type RunDeploy } from './deploy-stage.ts';
 import { failureInfo, runSteps, StepsInterrupted } from './run-steps.ts';
+import { RUN_RESULT_JSON, SELF_CHECK_TXT } from '../model/artifact-names.ts';
 
 /** Boot may take at most this long even when the scenario allows more; a hung boot must not eat a whole nightly. */
 const BOOT_LIMIT_MS = 5 * 60_000;
@@ -56,7 +57,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     const checkStarted = Date.now();
     reporter.onPhase(planned, 'self-check');
     const observed = await checkProfile(backend.profile, machine.guest, { signal, deadline });
-    await writeFile(join(artifactsDir, 'self-check.txt'), observed.join('\n') + '\n');
+    await writeFile(join(artifactsDir, SELF_CHECK_TXT), observed.join('\n') + '\n');
     phases.push({ name: 'self-check', startedAtMs: checkStarted, durationMs: Date.now() - checkStarted });
 
     // The proof inside the deploy re-runs the self-check on the pushed kernel; a failed proof is an ERROR, never a pass on the old one.
@@ -102,7 +103,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     ...(deployed ? { deploy: deployed } : {}),
     ...(failure ? { failure: failureInfo(failure) } : failedStep?.failure ? { failure: failedStep.failure } : {}),
   };
-  await writeFile(join(artifactsDir, 'result.json'), JSON.stringify(result, null, 2) + '\n');
+  await writeFile(join(artifactsDir, RUN_RESULT_JSON), JSON.stringify(result, null, 2) + '\n');
   reporter.onRunEnd(planned, result);
   return result;
 }

@@ -7,10 +7,12 @@ import { formatKmsg, type Guest, type KmsgRecord } from '../guest/guest.ts';
 import type { Profile } from '../model/profile.ts';
 import type { FailureInfo, Status, StepResult } from '../model/results.ts';
 import type { LoadedScenario, LoadedStep } from '../scenario/load.ts';
-import { checkFaultStorm, resolveFaultStormRule, watchFaultStorm, type FaultStormWatch } from '../oracles/fault-storm.ts';
+import { checkFaultStorm, watchFaultStorm, type FaultStormWatch } from '../oracles/fault-storm.ts';
+import { resolveFaultStormRule } from '../scenario/fault-storm-setting.ts';
 import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../oracles/kernel-oracle.ts';
 import { findStepKind, STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind, StepContext } from '../steps/step.ts';
+import { BOOT_DMESG_FILE, STEPS_DIR, stepDmesgFile } from '../model/artifact-names.ts';
 
 /** How long reading the last records of a step may take once the step itself is over. */
 const POST_STEP_SYNC_MS = 5_000;
@@ -45,17 +47,11 @@ export class StepsInterrupted extends AbortedError {
   }
 }
 
-export function dmesgFileName(index: number, kind: string): string {
-  return `${String(index + 1).padStart(2, '0')}-${kind}.dmesg`;
-}
-
-export const BOOT_DMESG_FILE = '00-boot.dmesg';
-
 export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
   const { scenario, guest, signal, machineDied, hooks } = input;
   const kinds = input.kinds ?? STEP_KINDS;
   const log = guest.kernelLog;
-  const stepsDir = join(input.artifactsDir, 'steps');
+  const stepsDir = join(input.artifactsDir, STEPS_DIR);
   await mkdir(stepsDir, { recursive: true });
 
   // One listener for the whole run: machine death aborts whichever step is current.
@@ -152,7 +148,7 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
     const faultStorm = storm?.failure ?? (stormRule && checkFaultStorm(window, stormRule, stormWhere));
     previousWindowStart = fromSeq;
     windowStart = toSeq;
-    await writeDmesg(join(stepsDir, dmesgFileName(step.index, step.kind)), window, assertions);
+    await writeDmesg(join(stepsDir, stepDmesgFile(step.index, step.kind)), window, assertions);
 
     const { status, failure } = judge({
       interrupted,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { median } from '../core/stats.ts';
 import { readResultsJson } from '../report/json.ts';
+import { RESULTS_JSON } from '../model/artifact-names.ts';
 
 export interface ShardSpec {
   /** 1-based. */
@@ -92,7 +93,7 @@ async function resultsFileAt(path: string): Promise<string> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new InputError('E_DURATIONS_READ', `--durations: no such file or folder: ${path}`);
   if (!info.isDirectory()) return path;
-  for (const candidate of [join(path, 'results.json'), join(path, 'latest', 'results.json')]) {
+  for (const candidate of [join(path, RESULTS_JSON), join(path, 'latest', RESULTS_JSON)]) {
     if (await readFile(candidate).then(() => true, () => false)) return candidate;
   }
   throw new InputError('E_DURATIONS_READ', `--durations: ${path} holds no results.json (nor latest/results.json)`);

@@ -1,15 +1,16 @@
 // Overlay names are checked against images/dt-overlays before anything boots, and reported at the line they were written.
 import { closest } from 'fastest-levenshtein';
 import { PROFILE_NAMES } from '../model/profile.ts';
-import { ScenarioLoadError, type LoadedScenario, type ScenarioProblem } from './load.ts';
+import { ScenarioLoadError, type LoadedScenario } from './load.ts';
+import { type ConfigProblem } from '../config/problem.ts';
 import type { SourcePosition } from '../config/yaml-source.ts';
 
 function later(a: SourcePosition, b: SourcePosition): SourcePosition {
   return a.line > b.line || (a.line === b.line && a.column > b.column) ? a : b;
 }
 
-export function overlayProblems(scenarios: ReadonlyArray<LoadedScenario>, known: ReadonlyArray<string>): ScenarioProblem[] {
-  const problems: ScenarioProblem[] = [];
+export function overlayProblems(scenarios: ReadonlyArray<LoadedScenario>, known: ReadonlyArray<string>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
   for (const scenario of scenarios) {
     for (const profile of PROFILE_NAMES) {
       const names = scenario.dtbOverlays[profile] ?? [];

@@ -1,5 +1,5 @@
 // A scenario's own `known-issues:` entries, tied to the scenario and to where each was written.
-import type { ScenarioProblem } from './load.ts';
+import type { ConfigProblem } from '../config/problem.ts';
 import type { DataPath, SourcePosition } from '../config/yaml-source.ts';
 import { KNOWN_ISSUES_KEY, knownIssueOf, type KnownIssue, type ScenarioKnownIssueEntry } from '../config/known-issue-schema.ts';
 
@@ -8,9 +8,9 @@ export function scenarioKnownIssues(
   scenario: string,
   file: string,
   locate: (path: DataPath) => SourcePosition,
-): { issues: KnownIssue[]; problems: ScenarioProblem[] } {
+): { issues: KnownIssue[]; problems: ConfigProblem[] } {
   const issues: KnownIssue[] = [];
-  const problems: ScenarioProblem[] = [];
+  const problems: ConfigProblem[] = [];
   (entries ?? []).forEach((entry, index) => {
     if (entry.scenario !== undefined && entry.scenario !== scenario) {
       const at = locate([KNOWN_ISSUES_KEY, index, 'scenario']);

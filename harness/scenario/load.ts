@@ -2,14 +2,14 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
+import { ConfigLoadError, dedupeProblems, formatProblem, sortProblems, type ConfigProblem } from '../config/problem.ts';
 import { scenarioKnownIssues } from './known-issues.ts';
 import type { KnownIssue } from '../config/known-issue-schema.ts';
-import type { KernelSpec } from '../kernel/input.ts';
+import type { KernelSpec } from '../model/kernel-spec.ts';
 import type { ProfileName } from '../model/profile.ts';
-import type { FaultStormSetting } from '../oracles/fault-storm.ts';
-import type { KernelErrorOptOut } from '../oracles/kernel-oracle.ts';
-import { STEP_KINDS } from '../steps/registry.ts';
-import type { AnyStepKind } from '../steps/step.ts';
+import type { FaultStormSetting } from './fault-storm-setting.ts';
+import type { KernelErrorOptOut } from '../model/kernel-error-patterns.ts';
+import type { AnyStepFormat } from './step-format.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
 import { buildScenarioSchema, STEP_COMMON_KEYS, type DeployChoice, type ScenarioDocument } from './schema.ts';
 import { parseYamlSource, type DataPath, type SourcePosition } from '../config/yaml-source.ts';
@@ -63,41 +63,25 @@ export interface ScenarioKernel {
   origin: string;
 }
 
-export interface ScenarioProblem {
-  file: string;
-  line: number;
-  column: number;
-  /** Key path like steps[2].expect-dmesg.contains, or '' for the whole file and YAML syntax. */
-  path: string;
-  message: string;
-}
-
-export function formatProblem(problem: ScenarioProblem): string {
-  const where = `${problem.file}:${problem.line}:${problem.column}`;
-  return problem.path ? `${where}: ${problem.path}: ${problem.message}` : `${where}: ${problem.message}`;
-}
 
 /** Every problem in every file, in one error; `problems` holds them structured for editors and tests. */
-export class ScenarioLoadError extends InputError {
-  readonly problems: ScenarioProblem[];
-  constructor(problems: ScenarioProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('E_SCENARIO_INVALID', [`scenario files have ${count}:`, ...problems.map(formatProblem)].join('\n'), {
+export class ScenarioLoadError extends ConfigLoadError {
+  constructor(problems: ConfigProblem[]) {
+    super('E_SCENARIO_INVALID', 'scenario files have', problems, {
       hint: 'run `pilot schema --out scenario.schema.json` and point your editor at it to catch these while typing',
     });
-    this.problems = problems;
   }
 }
 
 export interface ParseResult {
   scenario: LoadedScenario | undefined;
-  problems: ScenarioProblem[];
+  problems: ConfigProblem[];
 }
 
 /** Parses and validates one file's text; never throws for bad input, it returns the problems. */
-export function parseScenario(text: string, file: string, kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): ParseResult {
+export function parseScenario(text: string, file: string, kinds: ReadonlyArray<AnyStepFormat>): ParseResult {
   const source = parseYamlSource(text);
-  const problem = (position: SourcePosition, path: string, message: string): ScenarioProblem => ({ file, ...position, path, message });
+  const problem = (position: SourcePosition, path: string, message: string): ConfigProblem => ({ file, ...position, path, message });
 
   if (source.document.errors.length) {
     const problems = source.document.errors.map((error) => problem(source.positionOf(error.pos[0]), '', `YAML: ${firstLine(error.message)}`));
@@ -116,7 +100,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
       stepCommonKeys: STEP_COMMON_KEYS,
     });
     const problems = placed.map((item) => problem(source.locate(item.path, item.placement), formatDataPath(item.path), item.message));
-    return { scenario: undefined, problems: dedupe(sortProblems(problems)) };
+    return { scenario: undefined, problems: dedupeProblems(sortProblems(problems)) };
   }
 
   const document = result.data as ScenarioDocument;
@@ -189,10 +173,10 @@ function overlaysPerProfile(document: ScenarioDocument): Partial<Record<ProfileN
  * Loads files and directories (recursing into *.yaml and *.yml, sorted), validating all of them before reporting,
  * and rejects a scenario name used by two files.
  */
-export async function loadScenarios(paths: ReadonlyArray<string>, kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): Promise<LoadedScenario[]> {
+export async function loadScenarios(paths: ReadonlyArray<string>, kinds: ReadonlyArray<AnyStepFormat>): Promise<LoadedScenario[]> {
   const files = await scenarioFiles(paths);
   const scenarios: LoadedScenario[] = [];
-  const problems: ScenarioProblem[] = [];
+  const problems: ConfigProblem[] = [];
   for (const file of files) {
     const result = parseScenario(await readFile(file, 'utf8'), file, kinds);
     problems.push(...result.problems);
@@ -260,19 +244,4 @@ async function yamlFilesUnder(directory: string): Promise<string[]> {
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.trim();
-}
-
-function sortProblems(problems: ScenarioProblem[]): ScenarioProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
-}
-
-/** zod can report the same thing twice through union branches; one line each is enough. */
-function dedupe(problems: ScenarioProblem[]): ScenarioProblem[] {
-  const seen = new Set<string>();
-  return problems.filter((problem) => {
-    const key = formatProblem(problem);
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }

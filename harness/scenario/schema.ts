@@ -2,10 +2,9 @@
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { PROFILE_NAMES, type ProfileName } from '../model/profile.ts';
-import { faultStormSetting, type FaultStormSetting } from '../oracles/fault-storm.ts';
-import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../oracles/kernel-oracle.ts';
-import { STEP_KINDS } from '../steps/registry.ts';
-import type { AnyStepKind } from '../steps/step.ts';
+import { faultStormSetting, type FaultStormSetting } from './fault-storm-setting.ts';
+import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../model/kernel-error-patterns.ts';
+import type { AnyStepFormat } from './step-format.ts';
 import { describeValue, duration, regexSource } from '../config/fields.ts';
 import { scenarioKnownIssueSchema, type ScenarioKnownIssueEntry } from '../config/known-issue-schema.ts';
 
@@ -92,7 +91,7 @@ const kernelErrorOptOut = z
   .describe('Stops the kernel-error oracle from failing steps on reports matching `pattern`.');
 
 /** One step: exactly one kind key plus the optional common keys. */
-export function stepSchema(kind: AnyStepKind) {
+export function stepSchema(kind: AnyStepFormat) {
   return z
     .strictObject({
       [kind.name]: kind.schema,
@@ -103,7 +102,7 @@ export function stepSchema(kind: AnyStepKind) {
     .meta({ title: kind.name, description: kind.description });
 }
 
-export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS) {
+export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepFormat>) {
   const steps = z
     .array(z.xor(kinds.map(stepSchema) as unknown as [z.ZodObject, z.ZodObject]))
     .min(1)
@@ -167,6 +166,6 @@ export interface ScenarioDocument {
 }
 
 /** The JSON Schema editors use, derived from the same definition the loader validates with. */
-export function scenarioJsonSchema(kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): Record<string, unknown> {
+export function scenarioJsonSchema(kinds: ReadonlyArray<AnyStepFormat>): Record<string, unknown> {
   return z.toJSONSchema(buildScenarioSchema(kinds), { io: 'input', target: 'draft-2020-12' }) as Record<string, unknown>;
 }

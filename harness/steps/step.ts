@@ -1,5 +1,5 @@
 // A step kind is one file: its schema, a title for reports, and what it does to the guest. Adding a kind means adding a file and one registry line.
-import type { z } from 'zod';
+import type { StepFormat } from '../scenario/step-format.ts';
 import type { Guest, KmsgRecord } from '../guest/guest.ts';
 import type { Profile } from '../model/profile.ts';
 
@@ -34,15 +34,7 @@ export interface StepContext {
   artifactsDir: string;
 }
 
-export interface StepKind<Spec = unknown> {
-  /** The YAML key, e.g. 'expect-dmesg'. */
-  readonly name: string;
-  /** One sentence for `pilot schema` and the README. */
-  readonly description: string;
-  /** Validates the step's body (the value under its key); its output (durations in ms, lists normalised) is what `run` gets. */
-  readonly schema: z.ZodType<Spec>;
-  /** Short title for progress lines and JUnit test case names. */
-  title(spec: Spec): string;
+export interface StepKind<Spec = unknown> extends StepFormat<Spec> {
   /** Throws AssertionFailure when the kernel misbehaves and InfraError when the harness or target does. */
   run(spec: Spec, context: StepContext): Promise<void>;
 }

@@ -30,6 +30,7 @@ import { rejectionOf } from '../fakes/rejection.ts';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 import { alive } from './support/processes.ts';
 import { prepareStandinBoard, type StandinBoard } from './support/standin-board.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 let workDir: string;
 let images: ImageSet;
@@ -56,7 +57,7 @@ async function standin(name: string, options: { extra?: string[]; powerOn?: stri
 }
 
 async function runOnBoard(scenarioFile: string, boardFile: string) {
-  const [scenario] = await loadScenarios([scenarioFile]);
+  const [scenario] = await loadScenarios([scenarioFile], STEP_KINDS);
   const backend = new BoardMachine(await loadBoardFile(boardFile));
   const planned: PlannedRun = { id: `${scenario!.name}@board`, scenario: scenario!.name, file: scenario!.file, profile: backend.profile.name, stepTitles: scenario!.steps.map((step) => step.title) };
   const phases: string[] = [];

@@ -11,6 +11,7 @@ import { REPO } from './support/pilot-cli.ts';
 import { commandOf } from './support/processes.ts';
 import { DISPATCHER_TMP, freeJobId, processesOfJob, runLavaJob } from './support/lava/lava-run.ts';
 import { prepareExportedJob, runExportedScenario, type ExportedRun } from './support/lava/run-exported.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 const LAVA_RUN_TIMEOUT_MS = 8 * 60_000;
 const KERNEL_BOOTED = /Booting Linux on physical CPU/;
@@ -63,7 +64,7 @@ describe('exported scenarios under lava-run', { timeout: LAVA_RUN_TIMEOUT_MS + 1
     const result = await run('test/fixtures/integration/bringup-without-el2-overlay.yaml', 'kvm-el2');
     await expectCompleteJob(result);
     // The fixture is soc-bringup minus the overlay: the same steps, so the same test cases.
-    const [bringup] = await loadScenarios([join(REPO, 'scenarios/soc-bringup.yaml')]);
+    const [bringup] = await loadScenarios([join(REPO, 'scenarios/soc-bringup.yaml')], STEP_KINDS);
     expect(result.expectedCases).toEqual(lavaTestCaseNames(bringup!));
     const [first, ...rest] = result.expectedCases;
     expect(result.cases).toEqual([{ case: first, result: 'fail' }, ...rest.map((name) => ({ case: name, result: 'skip' }))]);

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import { KnownIssuesLoadError, knownIssuesOfScenarios, loadKnownIssues, parseKnownIssues } from '../../harness/known-issues/load.ts';
 import { isCalendarDate } from '../../harness/config/known-issue-schema.ts';
-import { formatProblem, parseScenario } from '../../harness/scenario/load.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+import { formatProblem } from '../../harness/config/problem.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 function problemsOf(text: string): string[] {
   try {
@@ -110,6 +112,7 @@ steps:
   - expect-el: profile
 `,
       'scenarios/soc-bringup.yaml',
+      STEP_KINDS,
     );
 
   it('is carried to the loaded scenario, tied to it', () => {

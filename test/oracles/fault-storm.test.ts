@@ -1,15 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AssertionFailure } from '../../harness/core/errors.ts';
+import { checkFaultStorm, FaultCounter, watchFaultStorm } from '../../harness/oracles/fault-storm.ts';
 import {
-  checkFaultStorm,
   DEFAULT_FAULT_PATTERN,
   DEFAULT_FAULT_STORM_MAX,
   DEFAULT_SUPPRESSED_PATTERN,
-  FaultCounter,
   faultStormSetting,
   resolveFaultStormRule,
-  watchFaultStorm,
-} from '../../harness/oracles/fault-storm.ts';
+} from '../../harness/scenario/fault-storm-setting.ts';
 import { FakeKernelLog } from '../fakes/fake-guest.ts';
 import { faultDump } from '../fakes/fake-soc.ts';
 import { kernelRecord } from '../fakes/kmsg.ts';

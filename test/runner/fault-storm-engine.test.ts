@@ -9,6 +9,7 @@ import { loadScenarios, parseScenario, type LoadedScenario } from '../../harness
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { FakeSoc, faultDump } from '../fakes/fake-soc.ts';
 import { realBootLog } from '../fakes/kmsg.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 const SOC_FIXTURES = 'test/fixtures/scenarios/soc';
 
@@ -31,7 +32,7 @@ function world(boot: string[] = []) {
 }
 
 function scenarioOf(yaml: string): LoadedScenario {
-  const parsed = parseScenario(`name: storm-test\nprofiles: [kvm-el2]\n${yaml}`, 'storm-test.yaml');
+  const parsed = parseScenario(`name: storm-test\nprofiles: [kvm-el2]\n${yaml}`, 'storm-test.yaml', STEP_KINDS);
   expect(parsed.problems).toEqual([]);
   return parsed.scenario!;
 }
@@ -180,7 +181,7 @@ steps:
 
 describe('the soc example scenarios against the fake SoC', () => {
   async function load(file: string): Promise<LoadedScenario> {
-    const [scenario] = await loadScenarios([`${SOC_FIXTURES}/${file}`]);
+    const [scenario] = await loadScenarios([`${SOC_FIXTURES}/${file}`], STEP_KINDS);
     return scenario!;
   }
 
@@ -219,7 +220,7 @@ describe('the soc example scenarios against the fake SoC', () => {
     // with a working mapping the DSPs boot and no fault comes; a short wait keeps the test quick
     const fixed = world(['remoteproc remoteproc1: remote processor adsp is now up']);
     const text = (await readFile(`${SOC_FIXTURES}/missing-mapping.yaml`, 'utf8')).replace('within: 60s', 'within: 300ms');
-    const { steps: caught } = await run(parseScenario(text, 'missing-mapping.yaml').scenario!, fixed.guest);
+    const { steps: caught } = await run(parseScenario(text, 'missing-mapping.yaml', STEP_KINDS).scenario!, fixed.guest);
     expect(statuses(caught)).toEqual(['fail', 'skip', 'skip', 'skip', 'skip']);
     expect(caught[0]!.failure!.code).toBe('F_DMESG_ORDER');
   });

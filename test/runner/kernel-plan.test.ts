@@ -6,9 +6,11 @@ import type { Deployer, DeployMethod } from '../../harness/deploy/deploy.ts';
 import { KexecDeployer } from '../../harness/deploy/kexec.ts';
 import { planKernels, type KernelRequest } from '../../harness/runner/kernel-plan.ts';
 import type { Profile } from '../../harness/model/profile.ts';
-import { formatProblem, parseScenario } from '../../harness/scenario/load.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+import { formatProblem } from '../../harness/config/problem.ts';
 import { expandMatrix } from '../../harness/scenario/matrix.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 /** A reboot deployer that works everywhere, and the real kexec one (whose refusal is what auto reads). */
 function deployers(rebootRefusal?: string): Record<DeployMethod, Deployer> {
@@ -17,7 +19,7 @@ function deployers(rebootRefusal?: string): Record<DeployMethod, Deployer> {
 }
 
 function scenario(text: string, file = '/lab/scenarios/push.yaml') {
-  const result = parseScenario(text, file);
+  const result = parseScenario(text, file, STEP_KINDS);
   expect(result.problems.map(formatProblem)).toEqual([]);
   return result.scenario!;
 }
@@ -35,7 +37,7 @@ describe('the scenario kernel: key', () => {
   });
 
   it('rejects two sources, an Image without modules and an unknown method, at their lines', () => {
-    const problems = (text: string) => parseScenario(text, 'k.yaml').problems.map(formatProblem);
+    const problems = (text: string) => parseScenario(text, 'k.yaml', STEP_KINDS).problems.map(formatProblem);
     expect(problems(`name: k\nkernel:\n  build-dir: .\n  debian: linux-image-rt-arm64\n${STEPS}`)).toEqual([
       'k.yaml:3:3: kernel: give one kernel source, not build-dir and debian',
     ]);

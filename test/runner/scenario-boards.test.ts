@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import { parseBoardFile } from '../../harness/machine/board/board-file.ts';
 import { planBoards } from '../../harness/runner/scenario-boards.ts';
-import { formatProblem, parseScenario } from '../../harness/scenario/load.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+import { formatProblem } from '../../harness/config/problem.ts';
 import { expandMatrix } from '../../harness/scenario/matrix.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 let dir: string;
 const KEY_ENV = 'PILOT_SCENARIO_BOARDS_TEST_KEY';
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 function scenario(name: string, extra: string) {
-  const result = parseScenario(`name: ${name}\nprofiles: [kvm-el2, el1]\n${extra}steps: [{ run: "true" }]\n`, join(dir, `${name}.yaml`));
+  const result = parseScenario(`name: ${name}\nprofiles: [kvm-el2, el1]\n${extra}steps: [{ run: "true" }]\n`, join(dir, `${name}.yaml`), STEP_KINDS);
   expect(result.problems.map(formatProblem)).toEqual([]);
   return result.scenario!;
 }

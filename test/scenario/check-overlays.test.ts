@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { overlayProblems } from '../../harness/scenario/check-overlays.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 function scenario(text: string) {
-  const { scenario: loaded, problems } = parseScenario(text, 'x.yaml');
+  const { scenario: loaded, problems } = parseScenario(text, 'x.yaml', STEP_KINDS);
   expect(problems).toEqual([]);
   return loaded!;
 }

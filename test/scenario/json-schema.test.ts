@@ -17,7 +17,7 @@ async function yamlFiles(directory: string): Promise<string[]> {
     .sort();
 }
 
-const schema = scenarioJsonSchema();
+const schema = scenarioJsonSchema(STEP_KINDS);
 // Ajv reads the schema as editors' YAML language servers do, independently of zod; strict mode refuses unknown keywords.
 // zod places `required` inside anyOf branches whose properties sit one level up: valid JSON Schema, but not Ajv's strictRequired style.
 const ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });

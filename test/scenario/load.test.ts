@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
-import { formatProblem, loadScenarios, parseScenario, ScenarioLoadError } from '../../harness/scenario/load.ts';
+import { loadScenarios, parseScenario, ScenarioLoadError } from '../../harness/scenario/load.ts';
+import { formatProblem } from '../../harness/config/problem.ts';
 import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 const FIXTURES = 'test/fixtures/scenarios';
@@ -12,13 +13,13 @@ const KIND_NAMES = STEP_KINDS.map((kind) => kind.name).join(', ');
 
 /** Problems of a scenario text as the user sees them. */
 function problemsOf(text: string): string[] {
-  const result = parseScenario(text, 'boot.yaml');
+  const result = parseScenario(text, 'boot.yaml', STEP_KINDS);
   expect(result.scenario).toBeUndefined();
   return result.problems.map(formatProblem);
 }
 
 function load(text: string) {
-  const result = parseScenario(text, 'boot.yaml');
+  const result = parseScenario(text, 'boot.yaml', STEP_KINDS);
   expect(result.problems.map(formatProblem)).toEqual([]);
   return result.scenario!;
 }
@@ -250,7 +251,7 @@ steps:
 
 describe('loadScenarios', () => {
   it('recurses into directories, taking *.yaml and *.yml in sorted order', async () => {
-    const scenarios = await loadScenarios([`${FIXTURES}/tree`]);
+    const scenarios = await loadScenarios([`${FIXTURES}/tree`], STEP_KINDS);
     expect(scenarios.map((scenario) => [scenario.name, scenario.file])).toEqual([
       ['first', `${FIXTURES}/tree/a-first.yml`],
       ['second', `${FIXTURES}/tree/b-second.yaml`],
@@ -259,12 +260,12 @@ describe('loadScenarios', () => {
   });
 
   it('loads a file named twice only once', async () => {
-    const scenarios = await loadScenarios([`${FIXTURES}/tree`, `${FIXTURES}/tree/a-first.yml`]);
+    const scenarios = await loadScenarios([`${FIXTURES}/tree`, `${FIXTURES}/tree/a-first.yml`], STEP_KINDS);
     expect(scenarios.map((scenario) => scenario.name)).toEqual(['first', 'second', 'third']);
   });
 
   it('rejects a name used by two files, naming both', async () => {
-    const error = await loadScenarios([`${FIXTURES}/duplicate`]).catch((caught: unknown) => caught);
+    const error = await loadScenarios([`${FIXTURES}/duplicate`], STEP_KINDS).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ScenarioLoadError);
     expect((error as ScenarioLoadError).problems.map(formatProblem)).toEqual([
       `${FIXTURES}/duplicate/two.yaml:2:7: name: scenario name 'same-name' is used by both ${FIXTURES}/duplicate/one.yaml:1:7 and ${FIXTURES}/duplicate/two.yaml:2:7`,
@@ -275,7 +276,7 @@ describe('loadScenarios', () => {
     const dir = await mkdtemp(join(tmpdir(), 'pilot-load-'));
     await writeFile(join(dir, 'a.yaml'), 'name: a\nsteps:\n  - run: { comand: ls }\n');
     await writeFile(join(dir, 'b.yaml'), 'name: b\ntimeout: soon\nsteps: [{ run: "true" }]\n');
-    const error = (await loadScenarios([dir]).catch((caught: unknown) => caught)) as ScenarioLoadError;
+    const error = (await loadScenarios([dir], STEP_KINDS).catch((caught: unknown) => caught)) as ScenarioLoadError;
     expect(error).toBeInstanceOf(InputError);
     expect(error.code).toBe('E_SCENARIO_INVALID');
     expect(error.message.split('\n')).toEqual([
@@ -290,16 +291,16 @@ describe('loadScenarios', () => {
   });
 
   it('names paths that do not exist, and complains when there is nothing to load', async () => {
-    await expect(loadScenarios(['nope/missing.yaml', `${FIXTURES}/tree`])).rejects.toMatchObject({
+    await expect(loadScenarios(['nope/missing.yaml', `${FIXTURES}/tree`], STEP_KINDS)).rejects.toMatchObject({
       code: 'E_SCENARIO_NOT_FOUND',
       message: 'no such scenario file or directory: nope/missing.yaml',
     });
     const empty = await mkdtemp(join(tmpdir(), 'pilot-empty-'));
-    await expect(loadScenarios([empty])).rejects.toMatchObject({ code: 'E_SCENARIO_NONE' });
+    await expect(loadScenarios([empty], STEP_KINDS)).rejects.toMatchObject({ code: 'E_SCENARIO_NONE' });
   });
 
   it('loads the valid fixtures, every key of the format included', async () => {
-    const [everyKey, example] = await loadScenarios([`${FIXTURES}/every-key.yaml`, `${FIXTURES}/brief-example.yaml`]);
+    const [everyKey, example] = await loadScenarios([`${FIXTURES}/every-key.yaml`, `${FIXTURES}/brief-example.yaml`], STEP_KINDS);
     expect(example!.name).toBe('boot-kvm-el2');
     expect(everyKey).toMatchObject({
       name: 'every-key',
@@ -332,7 +333,7 @@ describe('loadScenarios', () => {
   });
 
   it('loads the scenarios shipped in scenarios/', async () => {
-    const scenarios = await loadScenarios(['scenarios']);
+    const scenarios = await loadScenarios(['scenarios'], STEP_KINDS);
     expect(scenarios.length).toBeGreaterThan(0);
     for (const scenario of scenarios) expect(scenario.steps.length).toBeGreaterThan(0);
   });

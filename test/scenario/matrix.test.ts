@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import { parseScenario, type LoadedScenario } from '../../harness/scenario/load.ts';
 import { expandMatrix } from '../../harness/scenario/matrix.ts';
+import { STEP_KINDS } from '../../harness/steps/registry.ts';
 
 function scenario(name: string, profiles?: string): LoadedScenario {
   const text = `name: ${name}\n${profiles ? `profiles: ${profiles}\n` : ''}steps: [{ run: "true" }]\n`;
-  return parseScenario(text, `${name}.yaml`).scenario!;
+  return parseScenario(text, `${name}.yaml`, STEP_KINDS).scenario!;
 }
 
 describe('expandMatrix', () => {

@@ -13,6 +13,7 @@ import type { LoadedScenario } from '../../scenario/load.ts';
 import { loadScenarios } from '../../scenario/load.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { STEP_KINDS } from '../../steps/registry.ts';
 
 const HELP = `usage: pilot export lava <scenario.yaml> --device-type TYPE [options]
 
@@ -60,7 +61,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (values.profile !== undefined && !isProfileName(values.profile)) {
     throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${values.profile}'`);
   }
-  const [scenario] = await loadScenarios(positionals);
+  const [scenario] = await loadScenarios(positionals, STEP_KINDS);
   const profile = (values.profile as ProfileName | undefined) ?? scenario!.profiles[0]!;
 
   const urls = values.local === undefined ? givenUrls(values) : await localUrls(scenario!, profile, values.local);

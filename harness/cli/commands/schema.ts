@@ -5,6 +5,7 @@ import { scenarioJsonSchema } from '../../scenario/schema.ts';
 import { boardJsonSchema } from '../../machine/board/board-file.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
+import { STEP_KINDS } from '../../steps/registry.ts';
 
 const HELP = `usage: pilot schema [--board] [--out FILE]
 
@@ -28,7 +29,7 @@ export async function schemaCommand(argv: string[]): Promise<number> {
     return EXIT.passed;
   }
   if (positionals.length) throw new InputError('E_BAD_FLAG', `pilot schema: unexpected argument '${positionals[0]}' (see pilot schema --help)`);
-  const text = JSON.stringify(values.board ? boardJsonSchema() : scenarioJsonSchema(), null, 2) + '\n';
+  const text = JSON.stringify(values.board ? boardJsonSchema() : scenarioJsonSchema(STEP_KINDS), null, 2) + '\n';
   if (values.out === undefined) process.stdout.write(text);
   else await writeFile(values.out, text);
   return EXIT.passed;

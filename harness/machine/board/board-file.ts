@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { InputError } from '../../core/errors.ts';
 import { describeValue, duration } from '../../config/fields.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../../config/zod-problems.ts';
-import { formatProblem, type ScenarioProblem } from '../../scenario/load.ts';
+import { ConfigLoadError, sortProblems, type ConfigProblem } from '../../config/problem.ts';
 import { parseYamlSource, type DataPath, type SourcePosition } from '../../config/yaml-source.ts';
 import type { Bootloader } from '../bootloader.ts';
 import { PROFILE_NAMES, PROFILES, type Profile, type ProfileName } from '../../model/profile.ts';
@@ -83,12 +83,9 @@ export interface BoardConfig {
 export const DEFAULT_BOOT_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_POWER_TIMEOUT_MS = 60_000;
 
-export class BoardFileError extends InputError {
-  readonly problems: ScenarioProblem[];
-  constructor(file: string, problems: ScenarioProblem[]) {
-    const count = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
-    super('E_BOARD_INVALID', [`board file ${file} has ${count}:`, ...problems.map(formatProblem)].join('\n'));
-    this.problems = problems;
+export class BoardFileError extends ConfigLoadError {
+  constructor(file: string, problems: ConfigProblem[]) {
+    super('E_BOARD_INVALID', `board file ${file} has`, problems);
   }
 }
 
@@ -110,7 +107,7 @@ export async function loadBoardFile(file: string, options: BoardLoadOptions = {}
 /** Parses a board file's text; throws BoardFileError with every problem, placed at its line and column. */
 export async function parseBoardFile(text: string, file: string, options: BoardLoadOptions = {}): Promise<BoardConfig> {
   const source = parseYamlSource(text);
-  const problem = (position: SourcePosition, path: DataPath, message: string): ScenarioProblem => ({ file, ...position, path: formatDataPath(path), message });
+  const problem = (position: SourcePosition, path: DataPath, message: string): ConfigProblem => ({ file, ...position, path: formatDataPath(path), message });
   if (source.document.errors.length) {
     throw new BoardFileError(file, source.document.errors.map((error) => problem(source.positionOf(error.pos[0]), [], `YAML: ${error.message.split('\n')[0]!.trim()}`)));
   }
@@ -127,7 +124,7 @@ export async function parseBoardFile(text: string, file: string, options: BoardL
       .map((item) => problem(source.locate(item.path, item.placement), item.path, item.message))
       // A pasted key is already reported with its reason; "unknown key" on the same spot adds nothing.
       .filter((found) => !secretPaths.has(found.path));
-    throw new BoardFileError(file, sorted([...secrets, ...placed]));
+    throw new BoardFileError(file, sortProblems([...secrets, ...placed]));
   }
   if (secrets.length) throw new BoardFileError(file, secrets);
 
@@ -227,9 +224,6 @@ function keyProblem(text: string, where: string): string | undefined {
   return undefined;
 }
 
-function sorted(problems: ScenarioProblem[]): ScenarioProblem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
-}
 
 /** JSON Schema of board files for editors, from the same definition the loader checks. */
 export function boardJsonSchema(): Record<string, unknown> {

@@ -1,5 +1,5 @@
 // Baseline vs patched: pairs the runs of two RunSummaries by id and says, per scenario@profile, what the patch changed.
-import { EXIT } from '../../cli/exit-codes.ts';
+import { EXIT } from '../../model/exit-codes.ts';
 import { InputError } from '../../core/errors.ts';
 import { PROFILE_NAMES, type ProfileName } from '../../model/profile.ts';
 import { decidingFailure, describeFailure } from '../describe.ts';

@@ -2,7 +2,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { RunResult } from '../../model/results.ts';
-import { dmesgFileName } from '../../runner/run-steps.ts';
+import { DMESG_LOG, SERIAL_LOG, stepDmesgPath } from '../../model/artifact-names.ts';
 import { decidingFailure } from '../describe.ts';
 
 /** A log file's last bytes; `omittedBytes` counts what was cut from its start. */
@@ -86,7 +86,7 @@ export async function loadRunArtifacts(run: RunResult, runDir: string | undefine
       return undefined;
     }
   };
-  const serialLog = await read('serial.log', limits.logBytes);
+  const serialLog = await read(SERIAL_LOG, limits.logBytes);
   const dmesgLog = await read(await latestBootLog(runDir), limits.logBytes);
   if (serialLog) artifacts.serialLog = serialLog;
   if (dmesgLog) artifacts.dmesgLog = dmesgLog;
@@ -101,7 +101,7 @@ export async function loadRunArtifacts(run: RunResult, runDir: string | undefine
 /** The file run-steps wrote for the deciding step; a step that never got its window has none. */
 export function failingStepDmesgFile(run: RunResult): string | undefined {
   const { step } = decidingFailure(run);
-  return step?.dmesgWindow === undefined ? undefined : `steps/${dmesgFileName(step.index, step.kind)}`;
+  return step?.dmesgWindow === undefined ? undefined : stepDmesgPath(step.index, step.kind);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -116,6 +116,6 @@ async function isDirectory(path: string): Promise<boolean> {
 export async function latestBootLog(runDir: string): Promise<string> {
   const names = await readdir(runDir).catch(() => [] as string[]);
   const boots = names.map((name) => /^dmesg-boot(\d+)\.log$/.exec(name)).filter((match): match is RegExpExecArray => match !== null);
-  if (boots.length === 0) return 'dmesg.log';
+  if (boots.length === 0) return DMESG_LOG;
   return boots.sort((a, b) => Number(b[1]) - Number(a[1]))[0]![0];
 }

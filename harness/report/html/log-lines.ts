@@ -1,6 +1,6 @@
 // Splits a log into lines and tags the ones a kernel developer looks for first: the kernel's own error reports, and lines that smell of failure.
-import { DEFAULT_FAULT_PATTERN, DEFAULT_SUPPRESSED_PATTERN } from '../../oracles/fault-storm.ts';
-import { KERNEL_ERROR_PATTERNS, type KernelErrorPatternName } from '../../oracles/kernel-oracle.ts';
+import { DEFAULT_FAULT_PATTERN, DEFAULT_SUPPRESSED_PATTERN } from '../../scenario/fault-storm-setting.ts';
+import { KERNEL_ERROR_PATTERNS, type KernelErrorPatternName } from '../../model/kernel-error-patterns.ts';
 import { cleanLogLine } from './escape.ts';
 
 /** `[    4.313551] text` as dmesg and the kernel console print it; evidence lines may carry a leading '>' marker. */

@@ -5,8 +5,9 @@ import type { Reporter } from '../reporter.ts';
 import type { RunSummary } from '../../model/results.ts';
 import { DEFAULT_LOG_LIMITS, loadRunArtifacts, locateRunDir, type LogLimits, type RunArtifacts } from './artifacts.ts';
 import { renderHtmlReport } from './render.ts';
+import { REPORT_HTML } from '../../model/artifact-names.ts';
 
-export const HTML_REPORT_FILE = 'report.html';
+export const HTML_REPORT_FILE = REPORT_HTML;
 
 export interface WriteHtmlReportOptions {
   limits?: LogLimits;

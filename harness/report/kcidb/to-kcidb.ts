@@ -5,6 +5,7 @@ import { relative, sep } from 'node:path';
 import { InputError } from '../../core/errors.ts';
 import { PROFILES } from '../../model/profile.ts';
 import type { FailureInfo, RunResult, RunSummary, StepResult } from '../../model/results.ts';
+import { SERIAL_LOG, stepDmesgPath } from '../../model/artifact-names.ts';
 import type { KcidbKernel } from './kernel.ts';
 import { kcidbRunStatus, kcidbStepStatus, type KcidbStatus } from './status.ts';
 
@@ -108,7 +109,7 @@ export function toKcidb(summary: RunSummary, options: KcidbOptions): KcidbDocume
       environment,
       start_time: run.startedAt,
       duration: seconds(run.durationMs),
-      ...logUrl(options.artifactsUrl, summary.artifactsDir, run.artifactsDir, run.status === 'skip' ? undefined : 'serial.log'),
+      ...logUrl(options.artifactsUrl, summary.artifactsDir, run.artifactsDir, run.status === 'skip' ? undefined : SERIAL_LOG),
       ...excerpt(run.failure),
       misc: {
         pilot_run: run.id,
@@ -130,7 +131,7 @@ export function toKcidb(summary: RunSummary, options: KcidbOptions): KcidbDocume
         comment: step.title,
         environment,
         ...(step.status === 'skip' ? {} : { duration: seconds(step.durationMs) }),
-        ...logUrl(options.artifactsUrl, summary.artifactsDir, run.artifactsDir, step.status === 'skip' ? undefined : `steps/${stepNumber(step)}-${step.kind}.dmesg`),
+        ...logUrl(options.artifactsUrl, summary.artifactsDir, run.artifactsDir, step.status === 'skip' ? undefined : stepDmesgPath(step.index, step.kind)),
         ...excerpt(step.failure),
         misc: {
           pilot_status: step.status,

@@ -2,8 +2,9 @@
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../../core/errors.ts';
+import { RESULTS_JSON } from '../../model/artifact-names.ts';
 
-const RESULTS_FILE = 'results.json';
+const RESULTS_FILE = RESULTS_JSON;
 /** Shard folders are <base>/<timestamp>/results.json, and CI downloads nest them one or two folders deeper. */
 const MAX_DEPTH = 4;
 

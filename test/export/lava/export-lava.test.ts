@@ -13,6 +13,7 @@ import { PROFILES } from '../../../harness/model/profile.ts';
 import { qemuCommand } from '../../../harness/machine/qemu-command.ts';
 import { loadScenarios, parseScenario, type LoadedScenario } from '../../../harness/scenario/load.ts';
 import { lavaValidate } from './lava-validator.ts';
+import { STEP_KINDS } from '../../../harness/steps/registry.ts';
 
 const URLS: Omit<LavaExportOptions, 'deviceType'> = {
   kernelUrl: 'https://images.example.org/pilot/Image',
@@ -24,7 +25,7 @@ const BOARD = 'sa8775p-ride';
 
 let scenarios: LoadedScenario[];
 beforeAll(async () => {
-  scenarios = await loadScenarios(['scenarios']);
+  scenarios = await loadScenarios(['scenarios'], STEP_KINDS);
 });
 
 interface Job {
@@ -48,7 +49,7 @@ function reportedNames(job: Job): string[] {
 }
 
 function scenario(text: string): LoadedScenario {
-  const result = parseScenario(text, 'inline.yaml');
+  const result = parseScenario(text, 'inline.yaml', STEP_KINDS);
   if (!result.scenario) throw new Error(result.problems.map((problem) => problem.message).join('\n'));
   return result.scenario;
 }

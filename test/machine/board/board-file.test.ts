@@ -13,6 +13,7 @@ import { PROFILES } from '../../../harness/model/profile.ts';
 import { expandMatrix } from '../../../harness/scenario/matrix.ts';
 import { parseScenario } from '../../../harness/scenario/load.ts';
 import { rejectionOf } from '../../fakes/rejection.ts';
+import { STEP_KINDS } from '../../../harness/steps/registry.ts';
 
 let dir: string;
 const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'board-test' });
@@ -139,11 +140,11 @@ describe('bootloader: and initramfs:', () => {
 describe('deployers of runs on a board', () => {
   const images = { initramfsPath: '/images/initramfs.cpio.gz' } as ImageSet;
   const push = (profiles: string) => {
-    const parsed = parseScenario(`name: push\nprofiles: [${profiles}]\nsteps: [{ run: "true" }]\n`, '/lab/push.yaml');
+    const parsed = parseScenario(`name: push\nprofiles: [${profiles}]\nsteps: [{ run: "true" }]\n`, '/lab/push.yaml', STEP_KINDS);
     return parsed.scenario!;
   };
   const other = () => {
-    const parsed = parseScenario('name: other\nprofiles: [kvm-el2]\nsteps: [{ run: "true" }]\n', '/lab/other.yaml');
+    const parsed = parseScenario('name: other\nprofiles: [kvm-el2]\nsteps: [{ run: "true" }]\n', '/lab/other.yaml', STEP_KINDS);
     return parsed.scenario!;
   };
   const reboot: KernelRequest = { spec: { kind: 'debian-package', name: 'linux-image-rt-arm64' }, deploy: 'reboot', origin: '--kernel linux-image-rt-arm64' };

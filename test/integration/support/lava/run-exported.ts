@@ -11,6 +11,7 @@ import { lavaDeviceTypeTemplates } from './device-types.ts';
 import { readLavaJob, writeDeviceDictionary } from './device-dictionary.ts';
 import { lavaResults, parseLavaLog, targetLines, testDefinitionResults, type LavaResult } from './lava-log.ts';
 import { runLavaJob, type LavaRunResult } from './lava-run.ts';
+import { STEP_KINDS } from '../../../../harness/steps/registry.ts';
 
 export interface ExportedRun {
   /** Test-case names pilot gives the scenario's steps, in step order. */
@@ -46,7 +47,7 @@ export interface ExportedJob {
 
 /** `pilot export lava --local` into workDir, and the device dictionary LAVA's qemu template makes of the job's context. */
 export async function prepareExportedJob(options: ExportedJobOptions): Promise<ExportedJob> {
-  const [scenario] = await loadScenarios([join(REPO, options.scenarioFile)]);
+  const [scenario] = await loadScenarios([join(REPO, options.scenarioFile)], STEP_KINDS);
   const templates = await lavaDeviceTypeTemplates({ signal: options.signal });
 
   const jobFile = join(options.workDir, 'job.yaml');
