@@ -78,3 +78,41 @@ function startOf(node: unknown): number | undefined {
   const range = (node as Node | null | undefined)?.range;
   return range ? range[0] : undefined;
 }
+
+/** Aliases may expand to at most this many nodes: enough for any real file, and an alias bomb stops at once. */
+export const MAX_ALIAS_COUNT = 1000;
+
+/** The document as plain data, or where and why it could not be expanded (the yaml package throws a bare ReferenceError for alias bombs). */
+export function documentData(source: YamlSource): { data: unknown; problem?: undefined } | { data?: undefined; problem: { position: SourcePosition; message: string } } {
+  try {
+    return { data: source.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const offset = firstAliasOffset(source.document) ?? 0;
+    return {
+      problem: {
+        position: source.positionOf(offset),
+        message: `YAML aliases expand past ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out or use fewer nested aliases`,
+      },
+    };
+  }
+}
+
+/** Offset of the first alias node in the document, to point the problem at. */
+function firstAliasOffset(document: Document.Parsed): number | undefined {
+  let found: number | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || node === null || node === undefined) return;
+    if (isAlias(node)) {
+      found = startOf(node);
+      return;
+    }
+    if (isMap(node) || isSeq(node)) for (const item of node.items) visit(item);
+    else if (isPair(node)) {
+      visit(node.key);
+      visit(node.value);
+    }
+  };
+  visit(document.contents);
+  return found;
+}

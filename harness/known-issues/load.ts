@@ -1,10 +1,11 @@
 // Reads the shared known-issues file with the scenario loader's YAML positions and messages, and gathers scenarios' own entries.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../core/errors.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
 import { type LoadedScenario } from '../scenario/load.ts';
 import { ConfigLoadError, formatProblem, type ConfigProblem } from '../config/problem.ts';
-import { parseYamlSource } from '../config/yaml-source.ts';
+import { documentData, parseYamlSource } from '../config/yaml-source.ts';
+import { readConfigText } from '../config/config-text.ts';
 import { KNOWN_ISSUES_KEY, knownIssueOf, knownIssuesFileSchema, type KnownIssue } from '../config/known-issue-schema.ts';
 
 /** Read when no --known-issues flag is given and the file exists in the working folder. */
@@ -28,7 +29,9 @@ export function parseKnownIssues(text: string, file: string): KnownIssue[] {
       }),
     );
   }
-  const data: unknown = source.document.toJS({ maxAliasCount: 1000 });
+  const expanded = documentData(source);
+  if (expanded.problem) throw new KnownIssuesLoadError([problem(expanded.problem.position.line, expanded.problem.position.column, '', expanded.problem.message)]);
+  const data = expanded.data;
   // An empty file, or one whose list is empty, lists nothing: a valid state once every issue is fixed.
   if (data === null || data === undefined) return [];
   const result = knownIssuesFileSchema.safeParse(data, { error: scenarioErrorMap });
@@ -57,7 +60,9 @@ export async function loadKnownIssues(path?: string, defaultPath = DEFAULT_KNOWN
     if (path === undefined) return [];
     throw new InputError('E_KNOWN_ISSUES_NOT_FOUND', `--known-issues: no such file: ${path}`);
   }
-  return parseKnownIssues(await readFile(file, 'utf8'), file);
+  const read = await readConfigText(file);
+  if (read.problem) throw new KnownIssuesLoadError([read.problem]);
+  return parseKnownIssues(read.text, file);
 }
 
 /** Entries written in the scenarios themselves, in scenario order. */

@@ -1,5 +1,5 @@
 // Loads scenario files: YAML with source positions, validated against the schema, every problem reported at once as file:line:col.
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../core/errors.ts';
 import { ConfigLoadError, dedupeProblems, formatProblem, sortProblems, type ConfigProblem } from '../config/problem.ts';
@@ -12,7 +12,8 @@ import type { KernelErrorOptOut } from '../model/kernel-error-patterns.ts';
 import type { AnyStepFormat } from './step-format.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../config/zod-problems.ts';
 import { buildScenarioSchema, STEP_COMMON_KEYS, type DeployChoice, type ScenarioDocument } from './schema.ts';
-import { parseYamlSource, type DataPath, type SourcePosition } from '../config/yaml-source.ts';
+import { documentData, parseYamlSource, type DataPath, type SourcePosition } from '../config/yaml-source.ts';
+import { readConfigText } from '../config/config-text.ts';
 
 export interface LoadedStep {
   /** 0-based position in the scenario's steps. */
@@ -87,7 +88,9 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     const problems = source.document.errors.map((error) => problem(source.positionOf(error.pos[0]), '', `YAML: ${firstLine(error.message)}`));
     return { scenario: undefined, problems };
   }
-  const data: unknown = source.document.toJS({ maxAliasCount: 1000 });
+  const expanded = documentData(source);
+  if (expanded.problem) return { scenario: undefined, problems: [problem(expanded.problem.position, '', expanded.problem.message)] };
+  const data = expanded.data;
   if (data === null || data === undefined) {
     return { scenario: undefined, problems: [problem({ line: 1, column: 1 }, '', 'the file is empty; expected a mapping with name and steps')] };
   }
@@ -156,6 +159,33 @@ function scenarioKernel(document: ScenarioDocument, file: string, position: Sour
   return { spec, deploy, origin: at(file, position) };
 }
 
+/** The `kernel:` paths a scenario names must exist, and are reported at their own key when they do not. */
+async function kernelPathProblems(scenario: LoadedScenario): Promise<ConfigProblem[]> {
+  const spec = scenario.kernel?.spec;
+  if (!spec) return [];
+  const paths: Array<{ key: string; path: string; folder: boolean }> =
+    spec.kind === 'build-dir'
+      ? [{ key: 'build-dir', path: spec.dir, folder: true }]
+      : spec.kind === 'image+modules'
+        ? [{ key: 'image', path: spec.image, folder: false }, { key: 'modules', path: spec.modules, folder: false }]
+        : spec.kind === 'deb'
+          ? [{ key: 'deb', path: spec.path, folder: false }]
+          : [];
+  const problems: ConfigProblem[] = [];
+  for (const { key, path, folder } of paths) {
+    const found = await stat(path).catch(() => undefined);
+    const wrongKind = found && folder && !found.isDirectory();
+    if (found && !wrongKind) continue;
+    problems.push({
+      file: scenario.file,
+      ...scenario.locate(['kernel', key]),
+      path: `kernel.${key}`,
+      message: wrongKind ? `${path} is not a directory; expected a kernel build tree` : `${path} does not exist (relative paths are taken from the scenario's folder)`,
+    });
+  }
+  return problems;
+}
+
 function at(file: string, position: SourcePosition): string {
   return `${file}:${position.line}:${position.column}`;
 }
@@ -178,9 +208,17 @@ export async function loadScenarios(paths: ReadonlyArray<string>, kinds: Readonl
   const scenarios: LoadedScenario[] = [];
   const problems: ConfigProblem[] = [];
   for (const file of files) {
-    const result = parseScenario(await readFile(file, 'utf8'), file, kinds);
+    const read = await readConfigText(file);
+    if (read.problem) {
+      problems.push(read.problem);
+      continue;
+    }
+    const result = parseScenario(read.text, file, kinds);
     problems.push(...result.problems);
-    if (result.scenario) scenarios.push(result.scenario);
+    if (result.scenario) {
+      problems.push(...(await kernelPathProblems(result.scenario)));
+      scenarios.push(result.scenario);
+    }
   }
   const byName = new Map<string, LoadedScenario>();
   for (const scenario of scenarios) {

@@ -8,7 +8,8 @@ import { InputError } from '../../core/errors.ts';
 import { describeValue, duration } from '../../config/fields.ts';
 import { formatDataPath, placeIssues, scenarioErrorMap } from '../../config/zod-problems.ts';
 import { ConfigLoadError, sortProblems, type ConfigProblem } from '../../config/problem.ts';
-import { parseYamlSource, type DataPath, type SourcePosition } from '../../config/yaml-source.ts';
+import { documentData, parseYamlSource, type DataPath, type SourcePosition } from '../../config/yaml-source.ts';
+import { readConfigText, type ConfigText } from '../../config/config-text.ts';
 import type { Bootloader } from '../bootloader.ts';
 import { PROFILE_NAMES, PROFILES, type Profile, type ProfileName } from '../../model/profile.ts';
 
@@ -95,13 +96,14 @@ export interface BoardLoadOptions {
 }
 
 export async function loadBoardFile(file: string, options: BoardLoadOptions = {}): Promise<BoardConfig> {
-  let text: string;
+  let read: ConfigText;
   try {
-    text = await readFile(file, 'utf8');
+    read = await readConfigText(file);
   } catch (error) {
     throw new InputError('E_BOARD_NOT_FOUND', `cannot read board file ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return parseBoardFile(text, file, options);
+  if (read.problem) throw new BoardFileError(file, [read.problem]);
+  return parseBoardFile(read.text, file, options);
 }
 
 /** Parses a board file's text; throws BoardFileError with every problem, placed at its line and column. */
@@ -111,7 +113,9 @@ export async function parseBoardFile(text: string, file: string, options: BoardL
   if (source.document.errors.length) {
     throw new BoardFileError(file, source.document.errors.map((error) => problem(source.positionOf(error.pos[0]), [], `YAML: ${error.message.split('\n')[0]!.trim()}`)));
   }
-  const data: unknown = source.document.toJS();
+  const expanded = documentData(source);
+  if (expanded.problem) throw new BoardFileError(file, [problem(expanded.problem.position, [], expanded.problem.message)]);
+  const data = expanded.data;
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new BoardFileError(file, [problem({ line: 1, column: 1 }, [], `expected a mapping with name, host, user, a key and profile, got ${describeValue(data)}`)]);
   }
