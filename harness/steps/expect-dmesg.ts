@@ -88,6 +88,7 @@ export const expectDmesg = defineStepKind<Spec>({
     const problems: Problem[] = [];
     let missing = false;
 
+    const unmet: TextMatcher[] = [];
     const positives: Array<{ label: string; matcher: TextMatcher }> = [
       ...(spec.contains ?? []).map((text) => ({ label: `containing "${text}"`, matcher: literalMatcher(text) })),
       ...(spec.matches ?? []).map((source) => ({ label: `matching /${source}/`, matcher: regexMatcher(source) })),
@@ -99,6 +100,7 @@ export const expectDmesg = defineStepKind<Spec>({
       if (hit) context.note(`dmesg has a line ${label}: ${hit.text}`);
       else {
         missing = true;
+        unmet.push(matcher);
         problems.push({ code: 'F_DMESG_MISSING', message: `no line ${label} ${window.label}${waited}`, evidence: [] });
       }
     }
@@ -135,10 +137,25 @@ export const expectDmesg = defineStepKind<Spec>({
     if (problems.length) {
       const evidence = problems.flatMap((problem) => problem.evidence);
       if (missing) evidence.push(`records seen ${window.label}:`, ...lastRecords(seen));
-      throw new AssertionFailure(problems[0]!.code, problems.map((problem) => problem.message).join('; '), { evidence });
+      const hint = unmet.length ? earlierMatchHint(unmet, context.guest.kernelLog.since(0), window.fromSeq, context.previousWindowStart) : undefined;
+      throw new AssertionFailure(problems[0]!.code, problems.map((problem) => problem.message).join('; '), { evidence, ...(hint ? { hint } : {}) });
     }
   },
 });
+
+/**
+ * A line waited for but logged before the window opened is the classic slip of a step that checks what the previous step
+ * caused: say where it was and which `since:` would have seen it.
+ */
+function earlierMatchHint(unmet: ReadonlyArray<TextMatcher>, all: ReadonlyArray<KmsgRecord>, fromSeq: number, previousFrom: number): string | undefined {
+  const earlier = all.find((record) => record.seq < fromSeq && unmet.some((matcher) => matcher.test(record.text)));
+  if (!earlier) return undefined;
+  const at = `${(earlier.usec / 1e6).toFixed(2)} s`;
+  const inPrevious = earlier.seq >= previousFrom && previousFrom < fromSeq;
+  return inPrevious
+    ? `the line was logged during the previous step, at ${at} (${earlier.text.trim()}): did you mean \`since: previous\`?`
+    : `the line was logged before the previous step, at ${at} (${earlier.text.trim()}): did you mean \`since: boot\`?`;
+}
 
 function windowOf(since: Spec['since'], context: StepContext): { fromSeq: number; label: string } {
   if (since === 'boot') return { fromSeq: 0, label: 'since boot' };

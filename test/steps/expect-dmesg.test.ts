@@ -56,6 +56,25 @@ describe('expect-dmesg', () => {
     await expect(expectDmesg.run(spec({ contains: 'stopped remote processor adsp' }), context)).rejects.toThrow(/since the step began/);
   });
 
+  it('a line the previous step caused: the failure says when it was logged and that since: previous would see it', async () => {
+    const guest = new FakeGuest({ records: BOOT });
+    guests.push(guest);
+    const previousStart = guest.kernelLog.nextSeq();
+    guest.kernelLog.log('remoteproc remoteproc0: stopped remote processor adsp');
+    const { context } = fakeStepContext({ guest, previousWindowStart: previousStart });
+    const failure = await failureOf(expectDmesg.run(spec({ contains: 'stopped remote processor adsp', within: '50ms' }), context));
+    expect(failure.code).toBe('F_DMESG_MISSING');
+    expect(failure.hint).toMatch(/^the line was logged during the previous step, at \d+\.\d\d s \(remoteproc remoteproc0: stopped remote processor adsp\): did you mean `since: previous`\?$/);
+  });
+
+  it('a boot line missed by a step window: the hint names since: boot, and no hint when the line is nowhere', async () => {
+    const { context } = setup();
+    const failure = await failureOf(expectDmesg.run(spec({ contains: 'kvm [1]: VHE mode' }), context));
+    expect(failure.hint).toMatch(/logged before the previous step, .* did you mean `since: boot`\?/);
+    const nowhere = await failureOf(expectDmesg.run(spec({ contains: 'never printed' }), context));
+    expect(nowhere.hint).toBeUndefined();
+  });
+
   it('reads records the kernel logged but the harness had not received yet', async () => {
     const { context, guest } = setup();
     guest.kernelLog.logUnreceived('remoteproc remoteproc0: remote processor adsp is now up');
