@@ -1,16 +1,7 @@
-// `pilot export lava <scenario.yaml> --device-type <type>`: a scenario as a LAVA job definition, for labs that run LAVA.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// `pilot export lava <scenario.yaml> --device-type <type>`: flags checked here; the job written by exportLavaScenario.
 import { InputError } from '../../core/errors.ts';
-import { buildImages } from '../../images/build.ts';
-import { buildMachineDtb } from '../../images/devicetree/build-dtb.ts';
-import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../../images/devicetree/soc.ts';
-import { exportLavaJob, type LavaExportOptions } from '../../export/lava/job.ts';
-import { PROFILE_NAMES, PROFILES, isProfileName, type ProfileName } from '../../model/profile.ts';
-import { qemuCommand } from '../../machine/qemu-command.ts';
-import type { LoadedScenario } from '../../scenario/load.ts';
-import { loadScenarios } from '../../scenario/load.ts';
+import { exportLavaScenario } from '../../export/lava/export-scenario.ts';
+import { PROFILE_NAMES, isProfileName } from '../../model/profile.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -57,49 +48,19 @@ export async function exportCommand(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new InputError('E_BAD_FLAG', 'pilot export lava: give exactly one scenario file (see pilot export --help)');
   const deviceType = values['device-type'];
   if (!deviceType) throw new InputError('E_BAD_FLAG', 'pilot export lava: --device-type is required (e.g. qemu)');
-  if (values.profile !== undefined && !isProfileName(values.profile)) {
-    throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${values.profile}'`);
+  const profile = values.profile;
+  if (profile !== undefined && !isProfileName(profile)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
+  if (values.local === undefined && (!values['kernel-url'] || !values['initrd-url'])) {
+    throw new InputError('E_BAD_FLAG', 'pilot export lava: --kernel-url and --initrd-url are required (or --local DIR)');
   }
-  const [scenario] = await loadScenarios(positionals);
-  const profile = (values.profile as ProfileName | undefined) ?? scenario!.profiles[0]!;
-
-  const urls = values.local === undefined ? givenUrls(values) : await localUrls(scenario!, profile, values.local);
-  const job = exportLavaJob(scenario!, { deviceType, profile, ...urls });
-  if (values.out === undefined) process.stdout.write(job);
-  else await writeFile(values.out, job);
+  await exportLavaScenario({
+    file: positionals[0]!,
+    deviceType,
+    profile,
+    images: values.local === undefined
+      ? { kernelUrl: values['kernel-url']!, initrdUrl: values['initrd-url']!, dtbUrl: values['dtb-url'], xenUrl: values['xen-url'] }
+      : { localDir: values.local },
+    outFile: values.out,
+  });
   return EXIT.passed;
-}
-
-type Urls = Pick<LavaExportOptions, 'kernelUrl' | 'initrdUrl' | 'dtbUrl' | 'xenUrl'>;
-
-function givenUrls(values: Record<string, string | boolean | undefined>): Urls {
-  const kernelUrl = values['kernel-url'] as string | undefined;
-  const initrdUrl = values['initrd-url'] as string | undefined;
-  if (!kernelUrl || !initrdUrl) throw new InputError('E_BAD_FLAG', 'pilot export lava: --kernel-url and --initrd-url are required (or --local DIR)');
-  const optional = (key: string) => values[key] as string | undefined;
-  return {
-    kernelUrl,
-    initrdUrl,
-    ...(optional('dtb-url') ? { dtbUrl: optional('dtb-url') } : {}),
-    ...(optional('xen-url') ? { xenUrl: optional('xen-url') } : {}),
-  };
-}
-
-/** The image cache's own files and a device tree built the way pilot builds it for this profile and the scenario's overlays. */
-async function localUrls(scenario: LoadedScenario, profile: ProfileName, dir: string): Promise<Urls> {
-  const images = await buildImages();
-  const outDir = resolve(dir);
-  await mkdir(outDir, { recursive: true });
-  const qemuArgs = qemuCommand({
-    profile: PROFILES[profile],
-    kernelImage: images.kernel.imagePath,
-    initramfs: images.initramfsPath,
-    xen: images.xenPath,
-    sshPort: 0,
-    memoryMb: SIM_SOC_MIN_MEMORY_MB,
-    devices: [...SIM_SOC_DEVICES],
-  }).args;
-  const dtb = await buildMachineDtb({ qemuArgs, overlays: scenario.dtbOverlays[profile] ?? [], outPath: join(outDir, `${scenario.name}-${profile}.dtb`) });
-  const url = (path: string) => pathToFileURL(path).href;
-  return { kernelUrl: url(images.kernel.imagePath), initrdUrl: url(images.initramfsPath), dtbUrl: url(dtb.path), xenUrl: url(images.xenPath) };
 }
