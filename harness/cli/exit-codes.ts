@@ -1,6 +1,7 @@
-// pilot's exit codes, fixed so CI scripts can branch on them.
+// pilot's exit codes, fixed so CI scripts can branch on them, and how a run's or a comparison's outcome maps to one.
 import { isNewFailure } from '../known-issues/match.ts';
 import type { RunSummary } from '../model/results.ts';
+import { comparedCount, type Comparison } from '../report/compare/compare.ts';
 
 export const EXIT = {
   /** Every run passed. */
@@ -23,4 +24,13 @@ export function exitCodeFor(summary: Pick<RunSummary, 'interrupted' | 'runs'>): 
   if (fresh.some((run) => run.status === 'error')) return EXIT.error;
   if (fresh.some((run) => run.status === 'fail')) return EXIT.failed;
   return EXIT.passed;
+}
+
+/**
+ * 1 on any regression. Otherwise 0, except 2 when not a single pair could be compared (every one inconclusive, skipped,
+ * new or gone, or none at all): a CI job must not read "nothing was learnt" as "no regression".
+ */
+export function compareExitCode(comparison: Comparison): number {
+  if (comparison.counts.regressed > 0) return EXIT.failed;
+  return comparedCount(comparison) === 0 ? EXIT.error : EXIT.passed;
 }

@@ -1,9 +1,8 @@
 // `pilot compare --baseline K --patched K [scenarios]`: flags checked here; the two runs and the comparison in compareSession.
 import { availableParallelism } from 'node:os';
-import { compareExitCode } from '../../report/compare/compare.ts';
 import { compareSession } from '../../runner/compare-session.ts';
 import { durationFlag, positiveInteger } from '../args.ts';
-import { EXIT } from '../exit-codes.ts';
+import { compareExitCode, EXIT } from '../exit-codes.ts';
 import { compareSideFlags } from '../kernel-flags.ts';
 import { parseCommandLine } from '../parse-command-line.ts';
 import { printHelp } from '../render-help.ts';
