@@ -1,18 +1,6 @@
-// Parses flags with node:util and turns its errors into InputErrors that name the flag.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+// Checks flag values (counts, durations, lists) and turns a bad one into an InputError that names the flag.
 import { InputError } from '../core/errors.ts';
 import { parseDuration } from '../core/duration.ts';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-export function parseFlags<O extends Options>(command: string, argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    const message = error instanceof Error ? error.message.replace(/^.*?: /, '') : String(error);
-    throw new InputError('E_BAD_FLAG', `pilot ${command}: ${message} (see pilot ${command} --help)`);
-  }
-}
 
 export function positiveInteger(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,7 +1,8 @@
-// The exit code of a finished run, decided from its summary and its known issues.
+// How a run's or a comparison's outcome maps to one of pilot's exit codes (model/exit-codes.ts), known issues considered.
 import { isNewFailure } from '../known-issues/match.ts';
 import { EXIT } from '../model/exit-codes.ts';
 import type { RunSummary } from '../model/results.ts';
+import { comparedCount, type Comparison } from '../report/compare/compare.ts';
 
 export { EXIT };
 
@@ -15,4 +16,13 @@ export function exitCodeFor(summary: Pick<RunSummary, 'interrupted' | 'runs'>): 
   if (fresh.some((run) => run.status === 'error')) return EXIT.error;
   if (fresh.some((run) => run.status === 'fail')) return EXIT.failed;
   return EXIT.passed;
+}
+
+/**
+ * 1 on any regression. Otherwise 0, except 2 when not a single pair could be compared (every one inconclusive, skipped,
+ * new or gone, or none at all): a CI job must not read "nothing was learnt" as "no regression".
+ */
+export function compareExitCode(comparison: Comparison): number {
+  if (comparison.counts.regressed > 0) return EXIT.failed;
+  return comparedCount(comparison) === 0 ? EXIT.error : EXIT.passed;
 }

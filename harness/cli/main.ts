@@ -1,26 +1,32 @@
 // Entry point: dispatches `pilot <command>` and maps every outcome, thrown or returned, to an exit code.
 import { describeCauseChain, isPilotError } from '../core/errors.ts';
+import { closest } from 'fastest-levenshtein';
 import { EXIT } from './exit-codes.ts';
+import { packageVersion } from './package-version.ts';
+import { COMMAND_SPECS } from './specs/index.ts';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  run: { summary: 'boot scenarios on their profiles and report', load: async () => (await import('./commands/run.ts')).runCommand },
-  compare: { summary: 'run scenarios on a baseline and a patched kernel and report what changed', load: async () => (await import('./commands/compare.ts')).compareCommand },
-  images: { summary: 'build or locate the guest images (kernel, Xen, initramfs, keys)', load: async () => (await import('./commands/images.ts')).imagesCommand },
-  doctor: { summary: 'report which host tools are present and which are missing', load: async () => (await import('./commands/doctor.ts')).doctorCommand },
-  schema: { summary: 'print the JSON Schema of scenario files, for editors', load: async () => (await import('./commands/schema.ts')).schemaCommand },
-  bench: { summary: 'measure boot-to-console and boot-to-SSH per profile', load: async () => (await import('./commands/bench.ts')).benchCommand },
-  export: { summary: 'write a scenario as a job for another lab system (lava)', load: async () => (await import('./commands/export.ts')).exportCommand },
-  merge: { summary: 'join the results of sharded runs into one results.json and junit.xml', load: async () => (await import('./commands/merge.ts')).mergeCommand },
-  report: { summary: 'rebuild a report (html) from a results.json and its artifacts', load: async () => (await import('./commands/report.ts')).reportCommand },
+/** Each command's module, loaded only when it runs: `pilot doctor` need not load the runner. */
+const LOADERS: Record<string, () => Promise<Command>> = {
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  compare: async () => (await import('./commands/compare.ts')).compareCommand,
+  images: async () => (await import('./commands/images.ts')).imagesCommand,
+  doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
+  schema: async () => (await import('./commands/schema.ts')).schemaCommand,
+  bench: async () => (await import('./commands/bench.ts')).benchCommand,
+  export: async () => (await import('./commands/export.ts')).exportCommand,
+  merge: async () => (await import('./commands/merge.ts')).mergeCommand,
+  report: async () => (await import('./commands/report.ts')).reportCommand,
 };
 
 function usage(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
-  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  const width = Math.max(...COMMAND_SPECS.map((spec) => spec.name.length));
+  const lines = COMMAND_SPECS.map((spec) => `  ${spec.name.padEnd(width)}  ${spec.summary}`);
   return [
     'usage: pilot <command> [options]',
+    '       pilot help <command>    the same as pilot <command> --help',
+    '       pilot --version',
     '',
     'commands:',
     ...lines,
@@ -29,19 +35,28 @@ function usage(): string {
   ].join('\n');
 }
 
+function unknownCommand(name: string): number {
+  const suggestion = closest(name, COMMAND_SPECS.map((spec) => spec.name));
+  process.stderr.write(`pilot: unknown command '${name}'; did you mean ${suggestion}?\n\n${usage()}\n`);
+  return EXIT.error;
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
+  const [first, ...afterFirst] = argv;
+  if (first === '--version') {
+    process.stdout.write(`${await packageVersion()}\n`);
+    return EXIT.passed;
+  }
+  if (!first || first === '--help' || first === '-h' || (first === 'help' && afterFirst.length === 0)) {
     process.stdout.write(usage() + '\n');
-    return name ? EXIT.passed : EXIT.error;
+    return first ? EXIT.passed : EXIT.error;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    process.stderr.write(`pilot: unknown command '${name}'\n\n${usage()}\n`);
-    return EXIT.error;
-  }
+  // `pilot help run` is `pilot run --help`, so the two can never say different things.
+  const [name, rest] = first === 'help' ? [afterFirst[0]!, ['--help']] : [first, afterFirst];
+  const load = LOADERS[name];
+  if (!load) return unknownCommand(name);
   try {
-    return await (await command.load())(rest);
+    return await (await load())(rest);
   } catch (error) {
     if (isPilotError(error) && error.failureClass === 'aborted') return EXIT.interrupted;
     const [first, ...causes] = describeCauseChain(error);

@@ -25,7 +25,7 @@ export interface RunKernel {
 }
 
 /** One set of deployers for every run, or each run's own (runs on a lab board deploy as its file says). */
-export type DeployersFor = Readonly<Record<DeployMethod, Deployer>> | ((run: MatrixRun) => Readonly<Record<DeployMethod, Deployer>>);
+export type DeployersFor<R extends MatrixRun = MatrixRun> = Readonly<Record<DeployMethod, Deployer>> | ((run: R) => Readonly<Record<DeployMethod, Deployer>>);
 
 /** auto is kexec, the cheaper jump, except where the profile cannot kexec; then the bootloader does it. */
 export function deployMethodFor(choice: DeployChoice, profile: Profile, deployers: Readonly<Record<DeployMethod, Deployer>>): DeployMethod {
@@ -44,10 +44,10 @@ export function kernelRequestFor(run: MatrixRun, override: KernelRequest | undef
  * The deploy method of every run that pushes a kernel; all impossible ones are refused together with their reasons,
  * so `kexec` on xen-el1 costs no boot.
  */
-export function planKernels(
-  matrix: ReadonlyArray<MatrixRun>,
+export function planKernels<R extends MatrixRun>(
+  matrix: ReadonlyArray<R>,
   override: KernelRequest | undefined,
-  deployersFor: DeployersFor,
+  deployersFor: DeployersFor<R>,
 ): Map<string, RunKernel> {
   const plans = new Map<string, RunKernel>();
   const refused: string[] = [];

@@ -4,10 +4,10 @@ import type { ResolveKernelInputOptions } from '../kernel/input.ts';
 import type { MatrixRun } from '../scenario/matrix.ts';
 import type { RunDeploy } from './deploy-stage.ts';
 
-export async function prepareDeploys(
-  matrix: ReadonlyArray<MatrixRun>,
+export async function prepareDeploys<R extends MatrixRun>(
+  matrix: ReadonlyArray<R>,
   override: KernelRequest | undefined,
-  deployers: DeployersFor,
+  deployers: DeployersFor<R>,
   options: ResolveKernelInputOptions & { onKernel?: (label: string) => void } = {},
 ): Promise<Map<string, RunDeploy>> {
   const plans = planKernels(matrix, override, deployers);

@@ -1,36 +1,23 @@
-// Runs a whole matrix: every scenario × profile in a pool of machines, reported as it goes, summarised at the end.
-import type { ImageSet } from '../images/image-set.ts';
-import type { MachineBackend } from '../machine/machine.ts';
-import { PROFILES } from '../model/profile.ts';
-import { QemuMachine } from '../machine/qemu-machine.ts';
-import type { PlannedRun, Reporter } from '../report/reporter.ts';
+// Runs a planned matrix: every run in a pool of machines, reported as it goes, judged against known issues, summarised at the end.
+import type { PlannedRun as ReportedRun, Reporter } from '../report/reporter.ts';
 import { countStatuses, type RunResult, type RunSummary } from '../model/results.ts';
 import type { MatrixRun } from '../scenario/matrix.ts';
-import type { RunDeploy } from './deploy-stage.ts';
-import type { KnownIssue } from '../config/known-issue-schema.ts';
 import { applyKnownIssues } from '../known-issues/match.ts';
 import { runPool } from './pool.ts';
 import { runScenario } from './run-scenario.ts';
+import { machineFor } from './plan/backend.ts';
+import type { RunPlan } from './plan/planned-run.ts';
 
 export interface MatrixInput {
-  matrix: ReadonlyArray<MatrixRun>;
-  images: ImageSet;
-  jobs: number;
+  plan: RunPlan;
   artifactsDir: string;
   reporter: Required<Reporter>;
   signal: AbortSignal;
   timeoutMs?: number | undefined;
-  /** Runs that push a kernel under test, by run id. */
-  deploys?: ReadonlyMap<string, RunDeploy>;
-  /** Known failures: matching runs are marked `known` before the reporters see the summary. */
-  knownIssues?: ReadonlyArray<KnownIssue>;
-  /** Which share of the whole matrix this is, for `pilot merge`. */
-  shard?: RunSummary['shard'];
-  /** The machine of a run; QEMU on the run's profile unless given (a lab board). */
-  backendFor?: (run: MatrixRun, deploy: RunDeploy | undefined) => MachineBackend;
 }
 
-export function plannedRun(run: MatrixRun): PlannedRun {
+/** What reporters are told of a run before it starts. */
+export function plannedRun(run: MatrixRun): ReportedRun {
   return {
     id: run.id,
     scenario: run.scenario.name,
@@ -56,42 +43,30 @@ function skippedResult(run: MatrixRun, artifactsDir: string): RunResult {
   };
 }
 
-export function qemuBackendFor(images: ImageSet) {
-  return (run: MatrixRun, deploy: RunDeploy | undefined): MachineBackend =>
-    new QemuMachine({
-      profile: PROFILES[run.profile],
-      images,
-      overlays: run.scenario.dtbOverlays[run.profile] ?? [],
-      ...(deploy?.deployer.method === 'reboot' ? { bootloader: 'u-boot' as const } : {}),
-    });
-}
-
 export async function runMatrix(input: MatrixInput): Promise<RunSummary> {
-  const { matrix, jobs, reporter, signal } = input;
-  const backendFor = input.backendFor ?? qemuBackendFor(input.images);
+  const { plan, reporter, signal } = input;
+  const { runs: matrix, jobs } = plan;
   const plans = matrix.map(plannedRun);
   await reporter.onBegin({ runs: plans, artifactsDir: input.artifactsDir, jobs });
   const startedAt = new Date();
   const { results, unstarted } = await runPool(
     matrix,
     jobs,
-    (run, index) => {
-      const deploy = input.deploys?.get(run.id);
-      return runScenario({
+    (run, index) =>
+      runScenario({
         planned: plans[index]!,
         scenario: run.scenario,
-        backend: backendFor(run, deploy),
+        backend: machineFor(run, plan.images),
         artifactsRoot: input.artifactsDir,
         reporter,
         signal,
         timeoutMs: input.timeoutMs,
-        deploy,
-      });
-    },
+        deploy: run.deploy,
+      }),
     signal,
   );
   const finished = [...results.filter((result): result is RunResult => result !== undefined), ...unstarted.map((run) => skippedResult(run, input.artifactsDir))];
-  const runs = input.knownIssues?.length ? await applyKnownIssues(finished, input.knownIssues) : finished;
+  const runs = plan.knownIssues.length ? await applyKnownIssues(finished, plan.knownIssues) : finished;
   const summary: RunSummary = {
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
@@ -99,7 +74,7 @@ export async function runMatrix(input: MatrixInput): Promise<RunSummary> {
     interrupted: signal.aborted,
     runs,
     counts: countStatuses(runs),
-    ...(input.shard ? { shard: input.shard } : {}),
+    ...(plan.shard ? { shard: plan.shard } : {}),
   };
   await reporter.onEnd(summary);
   return summary;

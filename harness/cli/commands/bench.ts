@@ -5,7 +5,10 @@ import { pilotSshReady, rawConsoleReady, type BootTiming } from '../../bench/boo
 import { InputError } from '../../core/errors.ts';
 import { median } from '../../core/stats.ts';
 import { socBringUp, type SocBringUpTiming } from '../../bench/soc-bringup.ts';
-import { listFlag, parseFlags, positiveInteger } from '../args.ts';
+import { listFlag, positiveInteger } from '../args.ts';
+import { parseCommandLine } from '../parse-command-line.ts';
+import { printHelp } from '../render-help.ts';
+import { BENCH } from '../specs/bench.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatCycleTable, measureDeployCycles } from '../../bench/deploy-cycle.ts';
@@ -15,13 +18,9 @@ const TARGET_RATIO = 1.3;
 const SOC_TARGET_MS = 3000;
 
 export async function benchCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags('bench', argv, {
-    profile: { type: 'string', multiple: true },
-    rounds: { type: 'string' },
-    json: { type: 'boolean' },
-    'skip-soc': { type: 'boolean' },
-    deploy: { type: 'boolean' },
-  });
+  const { help, values, positionals } = parseCommandLine(BENCH, argv);
+  if (help) return printHelp(BENCH);
+  if (positionals.length) throw new InputError('E_BAD_FLAG', `pilot bench: unexpected argument '${positionals[0]}' (see pilot bench --help)`);
   if (values.deploy) return benchDeploys(positiveInteger('--rounds', values.rounds, 3));
   const rounds = positiveInteger('--rounds', values.rounds, 3);
   const names = listFlag(values.profile);

@@ -1,16 +1,21 @@
 // `pilot doctor`: tells which host requirements are present or missing, and how to install the missing ones.
 import { checkHost, type RequirementStatus } from '../../host/check.ts';
 import { defaultCacheDir } from '../../images/cache-dir.ts';
-
-export const DOCTOR_USAGE = 'usage: pilot doctor\n  Checks host packages, Node, arm64 apt setup and npm dependencies. Exit 0 when all present, 2 otherwise.\n';
+import { parseCommandLine } from '../parse-command-line.ts';
+import { printHelp, renderHelp } from '../render-help.ts';
+import { DOCTOR } from '../specs/doctor.ts';
 
 export async function doctorCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    out.write(DOCTOR_USAGE);
-    return 0;
+  let parsed;
+  try {
+    parsed = parseCommandLine(DOCTOR, argv);
+  } catch (error) {
+    out.write(`pilot doctor: ${(error as Error).message}\n${renderHelp(DOCTOR)}`);
+    return 2;
   }
-  if (argv.length > 0) {
-    out.write(`pilot doctor: unexpected argument ${argv[0]}\n${DOCTOR_USAGE}`);
+  if (parsed.help) return printHelp(DOCTOR, out);
+  if (parsed.positionals.length > 0) {
+    out.write(`pilot doctor: unexpected argument ${parsed.positionals[0]}\n${renderHelp(DOCTOR)}`);
     return 2;
   }
   const statuses = await checkHost();

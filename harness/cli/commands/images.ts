@@ -1,19 +1,12 @@
 // `pilot images build|path|clean`: builds the guest images with visible progress, or locates and removes them.
 import { rm } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { describeCauseChain, isPilotError } from '../../core/errors.ts';
 import { formatMs } from '../../core/wait.ts';
 import { buildImagesWithReport, defaultCacheDir, type PieceReport } from '../../images/build.ts';
 import type { ImageProgress } from '../../images/progress.ts';
-
-export const IMAGES_USAGE = `usage: pilot images <command>
-  build [--force] [--cache-dir DIR] [--module NAME]... [--no-soc]
-                                                         build (or reuse) kernel, headers, Xen, userland, the simulated
-                                                         SoC (soc-module, soc-firmware) and the initramfs; --no-soc leaves the SoC out
-  path [--cache-dir DIR]                                 print the image cache folder
-  clean [--cache-dir DIR]                                remove the image cache folder (downloads, pieces, SSH key)
-The cache folder is PILOT_CACHE, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.
-`;
+import { parseCommandLine } from '../parse-command-line.ts';
+import { printHelp, renderHelp } from '../render-help.ts';
+import { IMAGES } from '../specs/images.ts';
 
 export function formatProgressLine(event: ImageProgress): string {
   const seconds = `${(event.elapsedMs / 1000).toFixed(1)}s`.padStart(7);
@@ -32,27 +25,23 @@ export async function imagesCommand(
   argv: string[],
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream } = { out: process.stdout, err: process.stderr },
 ): Promise<number> {
-  const [sub, ...rest] = argv;
-  let values: { force?: boolean; 'cache-dir'?: string; module?: string[]; 'no-soc'?: boolean; help?: boolean };
+  let parsed;
   try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: {
-        force: { type: 'boolean' },
-        'cache-dir': { type: 'string' },
-        module: { type: 'string', multiple: true },
-        'no-soc': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      allowPositionals: false,
-    }));
+    parsed = parseCommandLine(IMAGES, argv);
   } catch (error) {
-    io.err.write(`pilot images: ${(error as Error).message}\n${IMAGES_USAGE}`);
+    io.err.write(`pilot images: ${(error as Error).message}\n${renderHelp(IMAGES)}`);
     return 2;
   }
-  if (!sub || sub === '--help' || sub === '-h' || values.help) {
-    io.out.write(IMAGES_USAGE);
-    return sub ? 0 : 2;
+  const { help, values, positionals } = parsed;
+  if (help) return printHelp(IMAGES, io.out);
+  const [sub, ...extra] = positionals;
+  if (!sub) {
+    io.out.write(renderHelp(IMAGES));
+    return 2;
+  }
+  if (extra.length) {
+    io.err.write(`pilot images: unexpected argument '${extra[0]}'\n${renderHelp(IMAGES)}`);
+    return 2;
   }
   const cacheDir = values['cache-dir'] ?? defaultCacheDir();
   switch (sub) {
@@ -66,7 +55,7 @@ export async function imagesCommand(
     case 'build':
       return runBuild(cacheDir, { force: values.force ?? false, extraModules: values.module ?? [], soc: !values['no-soc'] }, io);
     default:
-      io.err.write(`pilot images: unknown command '${sub}'\n${IMAGES_USAGE}`);
+      io.err.write(`pilot images: unknown command '${sub}'\n${renderHelp(IMAGES)}`);
       return 2;
   }
 }

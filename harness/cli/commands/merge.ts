@@ -12,34 +12,14 @@ import { findResultsFiles } from '../../report/merge/discover.ts';
 import { mergeSummaries } from '../../report/merge/merge.ts';
 import { readShards } from '../../report/merge/read.ts';
 import { countStatuses } from '../../model/results.ts';
-import { parseFlags } from '../args.ts';
-import { EXIT, exitCodeFor } from '../exit-codes.ts';
-
-const HELP = `usage: pilot merge <shard folders or results.json files…> -o DIR [options]
-
-Joins the results of \`pilot run --shard i/n\` jobs into the report one unsharded run would have written:
-DIR/results.json, DIR/junit.xml and DIR/report.html, runs in matrix order, counts recomputed. A folder is searched for
-results.json files (not through \`latest\` links). A run reported by two inputs is refused; runs the matrix
-plans but no shard reported are ERRORs, so a lost shard job cannot pass unnoticed.
-
-options:
-  -o, --output DIR          where to write results.json and junit.xml (required)
-      --known-issues FILE   known failures to mark as well (default: known-issues.yaml when present)
-  -h, --help
-
-exit codes, as pilot run: 0 all passed or failed only on known issues, 1 new failures (none errored),
-2 an error or bad input, 130 a shard was interrupted`;
+import { exitCodeFor } from '../exit-codes.ts';
+import { parseCommandLine } from '../parse-command-line.ts';
+import { printHelp } from '../render-help.ts';
+import { MERGE } from '../specs/merge.ts';
 
 export async function mergeCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags('merge', argv, {
-    output: { type: 'string', short: 'o' },
-    'known-issues': { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    process.stdout.write(HELP + '\n');
-    return EXIT.passed;
-  }
+  const { help, values, positionals } = parseCommandLine(MERGE, argv);
+  if (help) return printHelp(MERGE);
   if (!values.output) throw new InputError('E_BAD_FLAG', '--output DIR is required (where the merged results.json and junit.xml go)');
   const knownIssues = await loadKnownIssues(values['known-issues']);
   const files = await findResultsFiles(positionals);

@@ -1,5 +1,4 @@
 // Baseline vs patched: pairs the runs of two RunSummaries by id and says, per scenario@profile, what the patch changed.
-import { EXIT } from '../../model/exit-codes.ts';
 import { InputError } from '../../core/errors.ts';
 import { PROFILE_NAMES, type ProfileName } from '../../model/profile.ts';
 import { decidingFailure, describeFailure } from '../describe.ts';
@@ -94,15 +93,6 @@ export function compareRuns(baseline: RunSummary, patched: RunSummary): Comparis
   const counts = Object.fromEntries(VERDICT_ORDER.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const run of runs) counts[run.verdict]++;
   return { baseline: summarise(baseline), patched: summarise(patched), runs, counts };
-}
-
-/**
- * 1 on any regression. Otherwise 0, except 2 when not a single pair could be compared (every one inconclusive, skipped,
- * new or gone, or none at all): a CI job must not read "nothing was learnt" as "no regression".
- */
-export function compareExitCode(comparison: Comparison): number {
-  if (comparison.counts.regressed > 0) return EXIT.failed;
-  return comparedCount(comparison) === 0 ? EXIT.error : EXIT.passed;
 }
 
 /** Pairs that carry a verdict on the kernel: both sides ran to a PASS or a FAIL. */

@@ -8,7 +8,9 @@ import { InputError } from '../../../harness/core/errors.ts';
 import { planKernels, type KernelRequest } from '../../../harness/runner/kernel-plan.ts';
 import type { ImageSet } from '../../../harness/images/image-set.ts';
 import { BoardFileError, boardJsonSchema, loadBoardFile, parseBoardFile, type BoardConfig } from '../../../harness/machine/board/board-file.ts';
-import { boardDeployers, deployersForRuns } from '../../../harness/runner/board-deployers.ts';
+import { boardDeployers } from '../../../harness/runner/board-deployers.ts';
+import { backendOf, deployersForBackends } from '../../../harness/runner/plan/backend.ts';
+import type { MatrixRun } from '../../../harness/scenario/matrix.ts';
 import { PROFILES } from '../../../harness/model/profile.ts';
 import { expandMatrix } from '../../../harness/scenario/matrix.ts';
 import { parseScenario } from '../../../harness/scenario/load.ts';
@@ -148,11 +150,16 @@ describe('deployers of runs on a board', () => {
     return parsed.scenario!;
   };
   const reboot: KernelRequest = { spec: { kind: 'debian-package', name: 'linux-image-rt-arm64' }, deploy: 'reboot', origin: '--kernel linux-image-rt-arm64' };
+  // The deployers each run gets when only the scenario 'push' names the board.
+  const deployersForRuns = (board: BoardConfig, forImages: ImageSet) => {
+    const forBackend = deployersForBackends(forImages);
+    return (run: MatrixRun) => forBackend(backendOf(run.scenario.name, new Map([['push', board]])));
+  };
   const boardOf = async (extra: string): Promise<BoardConfig> => parseBoardFile(`${minimal}${extra}`, join(dir, 'lab-1.yaml'), { env });
 
   it('accepts a reboot deploy on a board that declares U-Boot, with the board\'s own deployer', async () => {
     const board = await boardOf('bootloader: u-boot\n');
-    const forRun = deployersForRuns(new Map([['push', board]]), images);
+    const forRun = deployersForRuns(board, images);
     const plans = planKernels(expandMatrix([push('kvm-el2'), other()]), reboot, forRun);
     expect([...plans.keys()]).toEqual(['push@kvm-el2', 'other@kvm-el2']);
     const onBoard = plans.get('push@kvm-el2')!.deployer;
@@ -169,7 +176,7 @@ describe('deployers of runs on a board', () => {
       `a reboot deploy on kvm-el2 needs a board that boots through U-Boot from a partition Linux can write, and board file ${join(dir, 'lab-1.yaml')} does not declare \`bootloader: u-boot\``,
     );
     const error = await rejectionOf(
-      Promise.resolve().then(() => planKernels(expandMatrix([push('kvm-el2'), other()]), reboot, deployersForRuns(new Map([['push', board]]), images))),
+      Promise.resolve().then(() => planKernels(expandMatrix([push('kvm-el2'), other()]), reboot, deployersForRuns(board, images))),
       InputError,
     );
     expect(error.code).toBe('E_DEPLOY_REFUSED');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../harness/core/errors.ts';
-import { VERDICT_ORDER, compareExitCode, compareRuns, type ComparedRun } from '../../../harness/report/compare/compare.ts';
+import { compareExitCode } from '../../../harness/cli/exit-codes.ts';
+import { VERDICT_ORDER, compareRuns, type ComparedRun } from '../../../harness/report/compare/compare.ts';
 import { AUTH_FAILURE, NOT_INSTALLED, QEMU_DIED, SMMU_FAULT, everyVerdict, run, sides } from './fixtures.ts';
 import { summaryOf } from '../fixtures.ts';
 

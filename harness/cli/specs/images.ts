@@ -1,0 +1,21 @@
+// The flags of `pilot images`, declared once.
+import { defineCommand } from '../command-spec.ts';
+
+export const IMAGES = defineCommand({
+  name: 'images',
+  summary: 'build or locate the guest images (kernel, Xen, initramfs, keys)',
+  operands: 'build|path|clean',
+  about: [
+    '  build  build (or reuse) kernel, headers, Xen, userland, the simulated SoC (soc-module, soc-firmware)',
+    '         and the initramfs',
+    '  path   print the image cache folder',
+    '  clean  remove the image cache folder (downloads, pieces, SSH key)',
+    'The cache folder is PILOT_CACHE, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.',
+  ].join('\n'),
+  flags: {
+    force: { description: 'build: rebuild every piece, cached or not' },
+    'cache-dir': { value: 'DIR', description: 'the image cache folder', default: 'see above' },
+    module: { value: 'NAME', repeatable: true, description: 'build: also load this in-tree kernel module from the initramfs at boot' },
+    'no-soc': { description: 'build: leave the simulated SoC out' },
+  },
+});

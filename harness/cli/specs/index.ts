@@ -1,0 +1,13 @@
+// Every command's declaration, in the order `pilot --help` and the README list them.
+import type { CommandSpec } from '../command-spec.ts';
+import { BENCH } from './bench.ts';
+import { COMPARE } from './compare.ts';
+import { DOCTOR } from './doctor.ts';
+import { EXPORT } from './export.ts';
+import { IMAGES } from './images.ts';
+import { MERGE } from './merge.ts';
+import { REPORT } from './report.ts';
+import { RUN } from './run.ts';
+import { SCHEMA } from './schema.ts';
+
+export const COMMAND_SPECS: readonly CommandSpec[] = [RUN, COMPARE, IMAGES, DOCTOR, SCHEMA, BENCH, EXPORT, MERGE, REPORT];
