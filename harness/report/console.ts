@@ -26,15 +26,20 @@ export interface ConsoleMode {
   color: boolean;
 }
 
-/** Decides TTY and colour for every CLI alike: CI logs get no escapes, NO_COLOR (non-empty) wins. */
+/**
+ * Decides TTY and colour for every CLI alike: CI logs and TERM=dumb get no escapes; NO_COLOR (non-empty) turns colour off,
+ * FORCE_COLOR (non-empty, not 0) turns it on even into a pipe, and NO_COLOR wins when both are set.
+ */
 export function detectConsoleMode(
   stream: NodeJS.WritableStream,
   env: Readonly<Record<string, string | undefined>> = process.env,
   overrides: Partial<ConsoleMode> = {},
 ): ConsoleMode {
   const streamIsTTY = (stream as { isTTY?: boolean }).isTTY === true;
-  const isTTY = overrides.isTTY ?? (streamIsTTY && env.CI !== 'true');
-  const color = overrides.color ?? (isTTY && !env.NO_COLOR);
+  const dumb = env.TERM === 'dumb';
+  const isTTY = overrides.isTTY ?? (streamIsTTY && env.CI !== 'true' && !dumb);
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  const color = overrides.color ?? (!env.NO_COLOR && (forced || (isTTY && !dumb)));
   return { isTTY, color };
 }
 

@@ -100,6 +100,14 @@ describe('detectConsoleMode', () => {
     expect(detectConsoleMode(pipe, {})).toEqual({ isTTY: false, color: false });
   });
 
+  it('FORCE_COLOR colours a pipe, TERM=dumb gets neither escapes nor the live block, NO_COLOR beats FORCE_COLOR', () => {
+    expect(detectConsoleMode(pipe, { FORCE_COLOR: '1' })).toEqual({ isTTY: false, color: true });
+    expect(detectConsoleMode(pipe, { FORCE_COLOR: '0' })).toEqual({ isTTY: false, color: false });
+    expect(detectConsoleMode(tty, { TERM: 'dumb' })).toEqual({ isTTY: false, color: false });
+    expect(detectConsoleMode(tty, { TERM: 'dumb', FORCE_COLOR: '1' })).toEqual({ isTTY: false, color: true });
+    expect(detectConsoleMode(pipe, { FORCE_COLOR: '1', NO_COLOR: '1' })).toEqual({ isTTY: false, color: false });
+  });
+
   it('honours NO_COLOR when it is set to anything non-empty', () => {
     expect(detectConsoleMode(tty, { NO_COLOR: '1' })).toEqual({ isTTY: true, color: false });
     expect(detectConsoleMode(tty, { NO_COLOR: '' })).toEqual({ isTTY: true, color: true });
