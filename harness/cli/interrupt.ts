@@ -1,7 +1,8 @@
-// Turns SIGINT/SIGTERM into an abort of the whole run; a second signal stops every QEMU at once and exits.
+// Turns SIGINT, SIGTERM, SIGHUP and the loss of pilot's parent into an abort of the whole run; a second one stops every QEMU at once and exits.
 import { AbortedError } from '../core/errors.ts';
 import { liveQemuPids } from '../machine/qemu-process.ts';
 import { EXIT } from './exit-codes.ts';
+import { watchParent } from './parent-watch.ts';
 
 export interface InterruptScope {
   signal: AbortSignal;
@@ -13,7 +14,7 @@ export interface InterruptScope {
 export function trapInterrupts(log: (line: string) => void = (line) => process.stderr.write(line + '\n')): InterruptScope {
   const controller = new AbortController();
   let received: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals, why = `${signal} received`) => {
     if (received) {
       // The user insists: kill the process groups now; the exit handler in qemu-process reaps the rest.
       for (const pid of liveQemuPids()) {
@@ -26,17 +27,21 @@ export function trapInterrupts(log: (line: string) => void = (line) => process.s
       process.exit(EXIT.interrupted);
     }
     received = signal;
-    log(`\npilot: ${signal} received, stopping machines and writing results (again to force)`);
-    controller.abort(new AbortedError(`interrupted by ${signal}`));
+    log(`\npilot: ${why}, stopping machines and writing results (again to force)`);
+    controller.abort(new AbortedError(`interrupted: ${why}`));
   };
+  const stopWatchingParent = watchParent((parent) => onSignal('SIGHUP', `the process that started pilot (pid ${parent}) is gone`));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
   return {
     signal: controller.signal,
     received: () => received,
     dispose: () => {
+      stopWatchingParent();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     },
   };
 }
