@@ -26,3 +26,10 @@ export function compareExitCode(comparison: Comparison): number {
   if (comparison.counts.regressed > 0) return EXIT.failed;
   return comparedCount(comparison) === 0 ? EXIT.error : EXIT.passed;
 }
+
+/** What `git bisect run` reads: 0 good, 1 bad, 125 skip. Only a FAIL blames the commit; anything inconclusive skips it. */
+export const BISECT_SKIP = 125;
+
+export function bisectExitCode(code: number): number {
+  return code === EXIT.passed || code === EXIT.failed ? code : BISECT_SKIP;
+}

@@ -1,8 +1,9 @@
 // Entry point: dispatches `pilot <command>` and maps every outcome, thrown or returned, to an exit code.
-import { describeCauseChain, isPilotError } from '../core/errors.ts';
+import { isPilotError } from '../core/errors.ts';
 import { closest } from 'fastest-levenshtein';
 import { EXIT } from './exit-codes.ts';
 import { packageVersion } from './package-version.ts';
+import { reportError } from './report-error.ts';
 import { COMMAND_SPECS } from './specs/index.ts';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -59,15 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     return await (await load())(rest);
   } catch (error) {
     if (isPilotError(error) && error.failureClass === 'aborted') return EXIT.interrupted;
-    const [first, ...causes] = describeCauseChain(error);
-    process.stderr.write(`pilot ${name}: ${first}\n`);
-    for (const cause of causes) process.stderr.write(`  caused by: ${cause}\n`);
-    if (isPilotError(error)) {
-      for (const line of error.evidence) process.stderr.write(`  | ${line}\n`);
-      if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-    } else if (error instanceof Error && error.stack) {
-      process.stderr.write(`${error.stack}\n`);
-    }
+    reportError(name, error);
     return EXIT.error;
   }
 }
