@@ -46,6 +46,8 @@ export interface SideOutcome {
   durationMs: number;
   artifactsDir: string;
   kernelRelease: string | undefined;
+  /** The kernel told apart from another of the same release: where it came from and its build-id. */
+  kernel: string | undefined;
   failure: FailureSnapshot | undefined;
 }
 
@@ -73,6 +75,8 @@ export interface ComparedSummary {
   interrupted: boolean;
   /** Distinct `uname -r` values the runs reported, in order of first appearance. */
   kernelReleases: string[];
+  /** Distinct kernels the runs used, each as `release (source, build-id …)`: two trees of one release read apart. */
+  kernels: string[];
   counts: Record<Status, number>;
 }
 
@@ -139,6 +143,7 @@ function outcome(run: RunResult): SideOutcome {
     durationMs: run.durationMs,
     artifactsDir: run.artifactsDir,
     kernelRelease: run.kernelRelease,
+    kernel: kernelIdentity(run),
     failure: run.status === 'pass' ? undefined : snapshot(run),
   };
 }
@@ -158,6 +163,14 @@ function snapshot(run: RunResult): FailureSnapshot | undefined {
   };
 }
 
+/** `6.1.192 (build tree /src/linux, build-id 4f0c2d1e9a7b)`; the image's own kernel reads `6.1.0-56-arm64 (the image's kernel)`. */
+export function kernelIdentity(run: RunResult): string | undefined {
+  const deploy = run.deploy;
+  if (!deploy) return run.kernelRelease === undefined ? undefined : `${run.kernelRelease} (the image's kernel)`;
+  const buildId = deploy.buildId ? `, build-id ${deploy.buildId.slice(0, 12)}` : `, sha256 ${deploy.imageSha256.slice(0, 12)}`;
+  return `${deploy.release} (${deploy.kernel}${buildId})`;
+}
+
 function summarise(summary: RunSummary): ComparedSummary {
   const releases = summary.runs.map((r) => r.kernelRelease).filter((r): r is string => r !== undefined);
   return {
@@ -166,6 +179,7 @@ function summarise(summary: RunSummary): ComparedSummary {
     artifactsDir: summary.artifactsDir,
     interrupted: summary.interrupted,
     kernelReleases: [...new Set(releases)],
+    kernels: [...new Set(summary.runs.map(kernelIdentity).filter((kernel): kernel is string => kernel !== undefined))],
     counts: summary.counts,
   };
 }

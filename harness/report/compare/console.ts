@@ -206,7 +206,7 @@ class CompareConsoleRenderer {
 }
 
 function describeSide(side: ComparedSummary): [string, string, string, string] {
-  const releases = side.kernelReleases.length ? side.kernelReleases.join(', ') : 'kernel release unknown';
+  const releases = side.kernels.length ? side.kernels.join(', ') : side.kernelReleases.length ? side.kernelReleases.join(', ') : 'kernel release unknown';
   const total = Object.values(side.counts).reduce((a, b) => a + b, 0);
   return [releases, `${total} run${total === 1 ? '' : 's'}`, formatMs(side.durationMs), side.artifactsDir];
 }

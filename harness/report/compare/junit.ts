@@ -73,7 +73,7 @@ function sideText(run: ComparedRun, evidenceLimit: number): string {
 
 function describeSide(name: string, side: SideOutcome | undefined, evidenceLimit: number): string[] {
   if (!side) return [`${name}: no result`];
-  const release = side.kernelRelease ? ` on ${side.kernelRelease}` : '';
+  const release = side.kernel ? ` on ${side.kernel}` : side.kernelRelease ? ` on ${side.kernelRelease}` : '';
   return [`${name}: ${STATUS_LABEL[side.status]}${release}, artifacts ${side.artifactsDir}`, ...failureLines(side.failure, evidenceLimit).map((l) => `    ${l}`)];
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../harness/core/errors.ts';
 import { compareExitCode } from '../../../harness/cli/exit-codes.ts';
 import { VERDICT_ORDER, compareRuns, type ComparedRun } from '../../../harness/report/compare/compare.ts';
+import { renderCompareJunit } from '../../../harness/report/compare/junit.ts';
 import { AUTH_FAILURE, NOT_INSTALLED, QEMU_DIED, SMMU_FAULT, everyVerdict, run, sides } from './fixtures.ts';
 import { summaryOf } from '../fixtures.ts';
 
@@ -85,6 +86,20 @@ describe('compareRuns', () => {
       ['b', 'a'].map((s) => [run(s, profile, 'pass'), patched([s, profile, 'pass'])] as [ReturnType<typeof run>, ReturnType<typeof run>]),
     );
     expect(compareRuns(...sides(pairs)).runs.map((r) => r.id)).toEqual(['a@kvm-el2', 'a@xen-el1', 'a@el1', 'b@kvm-el2', 'b@xen-el1', 'b@el1']);
+  });
+
+  it('tells apart two kernels of one release by their source and build-id', () => {
+    const deployed = (dir: string, buildId: string) => ({
+      method: 'kexec', kernel: `build tree ${dir}`, release: '6.1.192', buildId, imageSha256: 'ab'.repeat(32), previousRelease: '6.1.0-26-arm64',
+      timings: { prepareMs: 0, pushMs: 0, loadMs: 0, rebootMs: 0, proofMs: 0, totalMs: 0 }, pushedBytes: 0,
+    });
+    const base = { ...run('soc', 'kvm-el2', 'pass'), kernelRelease: '6.1.192', deploy: deployed('/src/linux', '4f0c2d1e9a7b00112233') };
+    const next = { ...patched(['soc', 'kvm-el2', 'fail', { failure: SMMU_FAULT }]), kernelRelease: '6.1.192', deploy: deployed('/src/linux-patched', '99aa88bb77cc66dd') };
+    const result = compareRuns(...sides([[base, next]]));
+    expect(result.baseline.kernels).toEqual(['6.1.192 (build tree /src/linux, build-id 4f0c2d1e9a7b)']);
+    expect(result.patched.kernels).toEqual(['6.1.192 (build tree /src/linux-patched, build-id 99aa88bb77cc)']);
+    expect(result.runs[0]!.baseline!.kernel).not.toBe(result.runs[0]!.patched!.kernel);
+    expect(renderCompareJunit(result)).toContain('on 6.1.192 (build tree /src/linux-patched, build-id 99aa88bb77cc)');
   });
 
   it('carries each side: artifacts, kernel releases, interruption', () => {

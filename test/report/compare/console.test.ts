@@ -95,8 +95,8 @@ describe('renderCompareConsole', () => {
   it('names both kernels and the interrupted side at the top and bottom', () => {
     const interrupted = compareRuns(...sides([[run('x', 'el1', 'pass'), undefined]], { patchedInterrupted: true }));
     const out = renderCompareConsole(interrupted);
-    expect(out).toMatch(/^ {2}baseline {2}6\.1\.0-26-arm64 +1 run  +\S+ s {2}\/tmp\/pilot\/baseline$/m);
-    expect(out).toMatch(/^ {2}patched {3}kernel release unknown {2}0 runs {2}/m);
+    expect(out).toMatch(/^ {2}baseline {2}6\.1\.0-26-arm64 \(the image's kernel\) +1 run  +\S+ s {2}\/tmp\/pilot\/baseline$/m);
+    expect(out).toMatch(/^ {2}patched {3}kernel release unknown +0 runs {2}/m);
     expect(out.split('\n').at(-2)).toBe('0 regressed, 1 gone');
     expect(out).toContain('The patched run was interrupted');
   });
