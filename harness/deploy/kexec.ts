@@ -3,7 +3,7 @@
 import { InfraError } from '../core/errors.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../model/profile.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
+import { shellWord } from '../host/shell-quote.ts';
 import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
@@ -58,7 +58,7 @@ export class KexecDeployer implements Deployer {
     const previousBootId = (await guest.exec('cat /proc/sys/kernel/random/boot_id', { timeoutMs: 15_000, signal })).stdout.trim();
     // --no-checks skips purgatory's sha256 of every segment, which costs ~7 s under TCG; the push already verified them.
     const load = await guest.exec(
-      `kexec -l --no-checks ${shellQuote([remoteImage])} --initrd=${shellQuote([remoteInitrd])} --command-line="$(cat /proc/cmdline)" && cat /sys/kernel/kexec_loaded`,
+      `kexec -l --no-checks ${shellWord(remoteImage)} --initrd=${shellWord(remoteInitrd)} --command-line="$(cat /proc/cmdline)" && cat /sys/kernel/kexec_loaded`,
       { timeoutMs: 120_000, signal },
     );
     if (load.code !== 0) throw commandFailure('E_KEXEC_LOAD', `kexec -l ${remoteImage}`, load);

@@ -10,7 +10,7 @@ import * as tar from 'tar';
 import { InfraError } from '../core/errors.ts';
 import type { WaitLimits } from '../core/wait.ts';
 import type { ExecOptions, ExecResult, Guest } from '../guest/guest.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
+import { shellWord } from '../host/shell-quote.ts';
 import type { DeployMethod } from './deploy.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { withPushAttempts } from './push-attempts.ts';
@@ -72,9 +72,7 @@ const EXIT_PREPARE = 89;
 const EXIT_RECEIVE = 90;
 const EXIT_CORRUPT = 92;
 
-function q(word: string): string {
-  return shellQuote([word]);
-}
+const q = shellWord;
 
 function defaultTimeoutMs(bytes: number): number {
   return 60_000 + Math.ceil(bytes / 1e6) * 1000;

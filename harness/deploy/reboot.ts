@@ -12,7 +12,7 @@ import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '
 import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../model/profile.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
+import { shellWord } from '../host/shell-quote.ts';
 import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
@@ -127,7 +127,7 @@ export class RebootDeployer implements Deployer {
     const pushed = performance.now();
 
     phase('write-boot-disk');
-    const renames = [BOOT_FILES.image, BOOT_FILES.initramfs, BOOT_FILES.env].map((name) => `mv -f ${shellQuote([staged(name)])} ${shellQuote([`${BOOT_MOUNT_POINT}/${name}`])}`);
+    const renames = [BOOT_FILES.image, BOOT_FILES.initramfs, BOOT_FILES.env].map((name) => `mv -f ${shellWord(staged(name))} ${shellWord(`${BOOT_MOUNT_POINT}/${name}`)}`);
     // umount fails with EBUSY while the shell's cwd is inside the mount, hence the cd first.
     const write = await guest.exec(`cd / && ${renames.join(' && ')} && sync && umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 120_000, signal });
     if (write.code !== 0) throw commandFailure('E_BOOT_DISK_WRITE', `moving the pushed files into place on ${BOOT_MOUNT_POINT}`, write);

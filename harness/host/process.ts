@@ -23,6 +23,8 @@ export interface StartOptions {
   cLocale?: boolean;
   /** 'pipe' when pilot writes to the child (a command's input, QEMU's monitor); otherwise it reads /dev/null. */
   stdin?: 'ignore' | 'pipe';
+  /** Reads stdin from this file (a large input streamed by the kernel, not through pilot). */
+  stdinFile?: string | undefined;
   /** Sends stdout to this file (binary output) instead of a pipe. */
   stdoutFile?: string | undefined;
   /** The kernel kills the child when pilot dies, even by SIGKILL (setpriv --pdeathsig): for children that live all run long. */
@@ -71,12 +73,14 @@ export class HostChild {
     const env: NodeJS.ProcessEnv = { ...process.env, ...(options.cLocale ?? true ? { LC_ALL: 'C' } : {}), ...options.env };
     env.PATH = withSbin(env.PATH);
     const [command, ...argv] = options.dieWithPilot ? ['setpriv', '--pdeathsig', 'KILL', '--', file, ...args] : [file, ...args];
+    const stdinFd = options.stdinFile === undefined ? undefined : openSync(options.stdinFile, 'r');
     const stdoutFd = options.stdoutFile === undefined ? undefined : openSync(options.stdoutFile, 'w');
     try {
-      this.child = spawn(command!, argv, { cwd: options.cwd, env, detached: true, stdio: [options.stdin ?? 'ignore', stdoutFd ?? 'pipe', 'pipe'] });
+      const stdio = [stdinFd ?? options.stdin ?? 'ignore', stdoutFd ?? 'pipe', 'pipe'] as const;
+      this.child = spawn(command!, argv, { cwd: options.cwd, env, detached: true, stdio: [...stdio] });
     } finally {
-      // The child holds its own copy of the descriptor.
-      if (stdoutFd !== undefined) closeSync(stdoutFd);
+      // The child holds its own copies of the descriptors.
+      for (const fd of [stdinFd, stdoutFd]) if (fd !== undefined) closeSync(fd);
     }
     this.pid = this.child.pid;
     this.stdin = this.child.stdin;

@@ -10,6 +10,7 @@ const OTHER_COMMANDS: Readonly<Record<string, string>> = {
   fdtput: 'device-tree-compiler',
   fdtoverlay: 'device-tree-compiler',
   mkenvimage: 'u-boot-tools',
+  'aarch64-linux-gnu-strip': 'binutils-aarch64-linux-gnu',
   'dpkg-deb': 'dpkg',
   dpkg: 'dpkg',
   'apt-get': 'apt',
@@ -17,6 +18,7 @@ const OTHER_COMMANDS: Readonly<Record<string, string>> = {
   cp: 'coreutils',
   mv: 'coreutils',
   setpriv: 'util-linux',
+  ssh: 'openssh-client',
   sh: 'dash',
 };
 

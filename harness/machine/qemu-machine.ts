@@ -9,6 +9,7 @@ import type { ImageSet } from '../images/image-set.ts';
 import { GUEST_READY_PREFIX, parseGuestErrorLine } from '../images/guest-contract.ts';
 import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
+import { shellLine } from '../host/shell-quote.ts';
 import { buildBootDisk } from './boot-disk.ts';
 import type { Bootloader } from './bootloader.ts';
 import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
@@ -16,7 +17,7 @@ import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine
 import { PhaseClock } from './phase-clock.ts';
 import type { Profile } from '../model/profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
-import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
+import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 
@@ -177,7 +178,7 @@ export class QemuMachine implements MachineBackend {
     for (let attempt = 1; ; attempt++) {
       const port = await freeLoopbackPort();
       const command = qemuCommand({ ...spec, dtb, sshPort: port });
-      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellQuote([command.file, ...command.args])}\n`, { mode: 0o755 });
+      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
       const process = QemuProcess.start(command, serial);
       let outcome: 'running' | 'exited';
       try {
