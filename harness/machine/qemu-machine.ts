@@ -15,6 +15,7 @@ import type { Bootloader } from './bootloader.ts';
 import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
+import { runningMachine } from './running-machine.ts';
 import type { Profile } from '../model/profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
 import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
@@ -108,25 +109,18 @@ export class QemuMachine implements MachineBackend {
         current = next;
         return { ...next, elapsedMs: performance.now() - startedAt };
       };
-      return {
+      return runningMachine({
         profile: this.profile,
-        get guest(): SshGuest {
-          if (!guest) throw new InfraError('E_GUEST_REBOOTING', 'the guest is rebooting: no SSH connection to its new boot yet');
-          return guest;
-        },
-        died,
         bootloader: this.config.bootloader,
         phases: clock.phases,
-        get release() {
-          return current.release;
-        },
-        get bootId() {
-          return current.bootId;
-        },
+        died,
+        label: 'the guest',
+        currentGuest: () => guest,
+        currentBoot: () => current,
         awaitReboot,
-        consoleTail: (lines) => serial.tail(lines),
+        serial,
         stop,
-      };
+      });
     } catch (error) {
       clock.end();
       await stop();

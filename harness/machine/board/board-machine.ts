@@ -15,6 +15,7 @@ import { panicFailure, showsPanic } from '../panic-lines.ts';
 import { SshGuest } from '../../guest/ssh-guest.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from '../machine.ts';
 import { PhaseClock } from '../phase-clock.ts';
+import { runningMachine } from '../running-machine.ts';
 import type { Profile } from '../../model/profile.ts';
 import { SerialConsole } from '../serial-console.ts';
 import type { BoardConfig } from './board-file.ts';
@@ -173,25 +174,18 @@ export class BoardMachine implements MachineBackend {
         return { ...next.identity, elapsedMs: performance.now() - startedAt };
       };
 
-      return {
+      return runningMachine({
         profile: this.profile,
-        get guest(): SshGuest {
-          if (!guest) throw new InfraError('E_GUEST_REBOOTING', `${label} is rebooting: no SSH connection to its new boot yet`);
-          return guest;
-        },
-        died,
         bootloader: board.bootloader,
         phases: clock.phases,
-        get release() {
-          return current?.release;
-        },
-        get bootId() {
-          return current?.bootId;
-        },
+        died,
+        label,
+        currentGuest: () => guest,
+        currentBoot: () => current,
         awaitReboot,
-        consoleTail: (lines) => serial.tail(lines),
+        serial,
         stop,
-      };
+      });
     } catch (error) {
       clock.end();
       await stop();
