@@ -9,26 +9,19 @@ import { shellLine, shellWord } from '../../harness/host/shell-quote.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
 
 let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'pilot-process-'));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'pilot-process-'))));
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Running, not a zombie: a killed grandchild is reparented and may wait a moment to be reaped. */
+async function running(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  return stat !== '' && !/^\d+ \(.*\) Z /.test(stat);
 }
 
-/** Polls until `pid` is gone (the kernel may take a moment to reap it), or gives up after `ms`. */
+/** Polls until `pid` no longer runs, or gives up after `ms`. */
 async function gone(pid: number, ms = 3000): Promise<boolean> {
   const until = Date.now() + ms;
-  while (alive(pid)) {
+  while (await running(pid)) {
     if (Date.now() > until) return false;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -127,11 +120,11 @@ describe('runProcess', () => {
   it('stops at once on abort, with the abort\'s error, and kills the group', async () => {
     const pidFile = join(dir, 'abort.pid');
     const controller = new AbortController();
-    const running = runShell(grandchildScript(pidFile), { what: 'hang', code: 'E_TEST', signal: controller.signal });
+    const hanging = runShell(grandchildScript(pidFile), { what: 'hang', code: 'E_TEST', signal: controller.signal });
     const grandchild = await readPid(pidFile);
-    expect(alive(grandchild)).toBe(true);
+    expect(await running(grandchild)).toBe(true);
     controller.abort();
-    const error = await rejectionOf(running, AbortedError);
+    const error = await rejectionOf(hanging, AbortedError);
     expect(error.code).toBe('E_ABORTED');
     expect(await gone(grandchild)).toBe(true);
   });
@@ -151,7 +144,7 @@ describe('runProcess', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.stdout).toBe('started\n');
     const daemon = await readPid(pidFile);
-    expect(alive(daemon)).toBe(true);
+    expect(await running(daemon)).toBe(true);
     process.kill(daemon, 'SIGKILL');
   });
 });
