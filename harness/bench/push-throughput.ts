@@ -4,10 +4,10 @@ import { readFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { execa } from 'execa';
 import { Client, type Algorithms } from 'ssh2';
 import { pushFile } from '../deploy/push.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
+import { runProcess } from '../host/process.ts';
 import { buildImages } from '../images/build.ts';
 import { PROFILES } from '../model/profile.ts';
 import { QemuMachine } from '../machine/qemu-machine.ts';
@@ -90,9 +90,11 @@ export async function measurePushThroughput(options: { signal?: AbortSignal; log
 
     // The design notes' baseline: OpenSSH's client, its own cipher choice, no check on the target.
     const started = performance.now();
-    await execa('ssh', ['-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', 'root@127.0.0.1', `cat > ${REMOTE}`], {
-      inputFile: imagePath,
-      cancelSignal: signal,
+    await runProcess('ssh', ['-i', keyFile, '-p', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', 'root@127.0.0.1', `cat > ${REMOTE}`], {
+      what: 'the OpenSSH baseline push',
+      code: 'E_BENCH_BASELINE',
+      stdinFile: imagePath,
+      signal,
     });
     const baselineMs = performance.now() - started;
     results.push({ method: 'baseline: cat Image | ssh (OpenSSH client) "cat > f", unchecked', mbPerSecond: megabytes / (baselineMs / 1000), totalMs: baselineMs });

@@ -1,5 +1,6 @@
 // Turns SIGINT, SIGTERM, SIGHUP and the loss of pilot's parent into an abort of the whole run; a second one stops every QEMU at once and exits.
 import { AbortedError } from '../core/errors.ts';
+import { signalGroup } from '../host/process.ts';
 import { liveQemuPids } from '../machine/qemu-process.ts';
 import { EXIT } from './exit-codes.ts';
 import { watchParent } from './parent-watch.ts';
@@ -17,13 +18,7 @@ export function trapInterrupts(log: (line: string) => void = (line) => process.s
   const onSignal = (signal: NodeJS.Signals, why = `${signal} received`) => {
     if (received) {
       // The user insists: kill the process groups now; the exit handler in qemu-process reaps the rest.
-      for (const pid of liveQemuPids()) {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      for (const pid of liveQemuPids()) signalGroup(pid, 'SIGKILL');
       process.exit(EXIT.interrupted);
     }
     received = signal;

@@ -3,7 +3,7 @@
 import { InfraError } from '../core/errors.ts';
 import { formatMs, linkedAbort, race, type WaitLimits } from '../core/wait.ts';
 import type { ExecResult, Guest } from '../guest/guest.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
+import { shellWord } from '../host/shell-quote.ts';
 
 /** Where the pieces are on the target; all absolute paths. */
 export interface InitrdLayout {
@@ -37,7 +37,7 @@ const ERROR_LINE = /^pilot-initrd-error: (.*)$/m;
  * the partial files. gzip -1 because the target is an emulated CPU: the archive is a few MB and speed matters more.
  */
 export function assembleInitrdCommand(layout: InitrdLayout): string {
-  const q = (word: string) => shellQuote([word]);
+  const q = shellWord;
   const mods = `${layout.treeDir.replace(/\/+$/, '')}.cpio`;
   return [
     `tree=${q(layout.treeDir)} base=${q(layout.basePath)} out=${q(layout.outputPath)} mods=${q(mods)}`,

@@ -5,30 +5,27 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Readable, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { ClientChannel } from 'ssh2';
 import * as tar from 'tar';
 import { InfraError } from '../core/errors.ts';
-import type { WaitLimits } from '../core/wait.ts';
-import type { ExecOptions, ExecResult, Guest } from '../guest/guest.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
+import type { FileStreams, StreamChannel } from '../guest/file-streams.ts';
+import type { Guest } from '../guest/guest.ts';
+import { shellWord } from '../host/shell-quote.ts';
 import { fileSha256 } from './file-sha256.ts';
 import { withPushAttempts } from './push-attempts.ts';
 import { StreamDropped, streamCommand, type StreamedResult } from './stream-command.ts';
 import { checkList, estimatedTarBytes, failedChecks, treeManifest } from './tree-manifest.ts';
 import { progressCounter, type ProgressListener } from './transfer-progress.ts';
 
-/** What a push needs of a target: commands, and a raw exec channel to stream into (SshGuest has both). */
-export interface PushTarget {
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
-  openStream(command: string, limits?: WaitLimits): Promise<ClientChannel>;
-}
+/** What a push needs of a target: commands, and the capability to stream into one (SshGuest has both). */
+export type PushTarget = Pick<Guest, 'exec'> & FileStreams;
 
-/** The machine's guest as a push target; a deploy (`method`, named in the refusal) refuses a guest that cannot stream, since only SSH guests can. */
-export function pushTargetOf(guest: Guest, method: string): Guest & PushTarget {
-  if (!('openStream' in guest) || typeof (guest as Partial<PushTarget>).openStream !== 'function') {
+/** The machine's guest as a push target; a deploy refuses a guest without the file-stream capability, since only SSH guests have it. */
+export function pushTargetOf(guest: Guest, method: string): PushTarget {
+  const streams = guest.fileStreams;
+  if (!streams) {
     throw new InfraError('E_DEPLOY_UNSUPPORTED', `the machine's guest cannot stream files (no openStream): a ${method} deploy needs an SSH guest`);
   }
-  return guest as Guest & PushTarget;
+  return { exec: (command, options) => guest.exec(command, options), openStream: (command, limits) => streams.openStream(command, limits) };
 }
 
 export interface PushOptions {
@@ -47,7 +44,7 @@ export interface PushOptions {
   /** pushFile: the sha256 the file must have (e.g. KernelUnderTest.imageSha256); default: the local file's own. */
   expectedSha256?: string;
   /** Test hook: a stage spliced into each attempt's stream after the progress counter; it may corrupt bytes or close the channel. */
-  fault?: (context: { attempt: number; channel: ClientChannel }) => Transform | undefined;
+  fault?: (context: { attempt: number; channel: StreamChannel }) => Transform | undefined;
 }
 
 export interface PushResult {
@@ -71,9 +68,7 @@ const EXIT_PREPARE = 89;
 const EXIT_RECEIVE = 90;
 const EXIT_CORRUPT = 92;
 
-function q(word: string): string {
-  return shellQuote([word]);
-}
+const q = shellWord;
 
 function defaultTimeoutMs(bytes: number): number {
   return 60_000 + Math.ceil(bytes / 1e6) * 1000;

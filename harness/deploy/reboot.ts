@@ -12,15 +12,14 @@ import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '
 import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../model/profile.ts';
-import { shellQuote } from '../machine/qemu-command.ts';
-import { deployTimings, type Deployer, type DeployOptions, type DeployResult } from './deploy.ts';
+import { shellWord } from '../host/shell-quote.ts';
 import { fileSha256 } from './file-sha256.ts';
-import { stageInitrdModules } from './initrd-modules.ts';
+import { stageInitrdModules, type StagedInitrdModules } from './initrd-modules.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
-import { proveKernelRunning } from './proof.ts';
-import { commandFailure, restartInto } from './restart.ts';
-import { pushFile, pushTargetOf, type PushResult } from './push.ts';
-import { buildInitrdOnTarget, type RemoteInitrd } from './remote-initrd.ts';
+import { commandFailure } from './restart.ts';
+import { pushFile } from './push.ts';
+import { buildInitrdOnTarget } from './remote-initrd.ts';
+import { TemplateDeployer, type DeployContext, type DeploySteps } from './template.ts';
 
 /** Where the guest mounts the boot partition while a deploy writes it. */
 export const BOOT_MOUNT_POINT = '/mnt/pilot-boot';
@@ -67,10 +66,13 @@ async function prepareImage(kernel: KernelUnderTest, profile: Profile, workDir: 
   return { path, sha256: await fileSha256(path) };
 }
 
-export class RebootDeployer implements Deployer {
+export class RebootDeployer extends TemplateDeployer {
   readonly method = 'reboot' as const;
+  protected readonly phases = { load: 'write-boot-disk', restart: 'reboot' };
 
-  constructor(private readonly config: RebootDeployerConfig) {}
+  constructor(private readonly config: RebootDeployerConfig) {
+    super();
+  }
 
   refusal(profile: Profile): string | undefined {
     if (this.config.bootloader !== 'u-boot' && this.config.bootloaderSource) {
@@ -82,71 +84,55 @@ export class RebootDeployer implements Deployer {
     return undefined;
   }
 
-  async deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult> {
-    const refused = this.refusal(machine.profile) ?? (machine.bootloader === 'u-boot' ? undefined : `the machine (${machine.profile.name}) was not booted through U-Boot, so a reboot would not read the pushed kernel`);
-    if (refused) throw new InfraError('E_DEPLOY_UNSUPPORTED', refused);
-    const { signal, deadline } = options;
-    const dies = [machine.died];
-    const started = performance.now();
-    const phase = (name: string) => options.onPhase?.(name);
+  protected override machineRefusal(machine: RunningMachine): string | undefined {
+    return this.refusal(machine.profile) ?? (machine.bootloader === 'u-boot' ? undefined : `the machine (${machine.profile.name}) was not booted through U-Boot, so a reboot would not read the pushed kernel`);
+  }
 
-    phase('prepare');
-    await mkdir(options.workDir, { recursive: true });
-    const image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
-    const modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
-    const guest = pushTargetOf(machine.guest, 'reboot');
-    const current = await guest.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
-    const [previousBootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
-    if (current.code !== 0 || !previousBootId) throw commandFailure('E_DEPLOY_PREPARE', 'reading boot_id and /proc/cmdline', current);
-    const commandLine = this.config.commandLine ? this.config.commandLine(runningCommandLine) : runningCommandLine;
-    const envPath = join(options.workDir, `pilot.env-${kernel.release}`);
-    await writeFile(envPath, pilotEnvText(machine.profile, commandLine));
-    const prepared = performance.now();
-
-    phase('push');
-    const mount = await guest.exec(
-      `mkdir -p ${BOOT_MOUNT_POINT} && { grep -q ' ${BOOT_MOUNT_POINT} ' /proc/mounts || mount -t vfat "$(findfs LABEL=${BOOT_PARTITION_LABEL})" ${BOOT_MOUNT_POINT}; }`,
-      { timeoutMs: 30_000, signal },
-    );
-    if (mount.code !== 0) throw commandFailure('E_BOOT_DISK_MOUNT', `mounting the boot partition (LABEL=${BOOT_PARTITION_LABEL}) on ${BOOT_MOUNT_POINT}`, mount);
+  protected steps({ machine, kernel, options, target, pushOptions }: DeployContext): DeploySteps {
+    const { signal } = options;
     const staged = (name: string) => `${BOOT_MOUNT_POINT}/${name}${STAGED_SUFFIX}`;
-    const pushOptions = { signal, deadline, dies, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
-    const pushes: PushResult[] = [];
-    let remote: RemoteInitrd;
-    try {
-      // A gzip'd Image gets no second gzip on the way: it would cost CPU on both ends and save nothing.
-      pushes.push(await pushFile(guest, image.path, staged(BOOT_FILES.image), { ...pushOptions, expectedSha256: image.sha256, compress: !(await isGzip(image.path)) }));
-      // The target writes the initrd straight onto the partition, beside the old one like the other staged files.
-      remote = await buildInitrdOnTarget(guest, { baseInitramfs: this.config.baseInitramfs, modulesDir: modules.dir, outputPath: staged(BOOT_FILES.initramfs) }, pushOptions);
-      pushes.push(...remote.pushes);
-      pushes.push(await pushFile(guest, envPath, staged(BOOT_FILES.env), pushOptions));
-    } catch (error) {
-      await guest.exec(`cd /; rm -f ${BOOT_MOUNT_POINT}/*${STAGED_SUFFIX}*; umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 15_000 }).catch(() => undefined);
-      throw error;
-    }
-    const pushed = performance.now();
-
-    phase('write-boot-disk');
-    const renames = [BOOT_FILES.image, BOOT_FILES.initramfs, BOOT_FILES.env].map((name) => `mv -f ${shellQuote([staged(name)])} ${shellQuote([`${BOOT_MOUNT_POINT}/${name}`])}`);
-    // umount fails with EBUSY while the shell's cwd is inside the mount, hence the cd first.
-    const write = await guest.exec(`cd / && ${renames.join(' && ')} && sync && umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 120_000, signal });
-    if (write.code !== 0) throw commandFailure('E_BOOT_DISK_WRITE', `moving the pushed files into place on ${BOOT_MOUNT_POINT}`, write);
-    const written = performance.now();
-
-    phase('reboot');
-    await restartInto(machine, previousBootId, { command: 'reboot -f', code: 'E_REBOOT', release: kernel.release, waitingFor: `the rebooted machine to come up on ${kernel.release}` }, { signal, deadline });
-    const rebootedAt = performance.now();
-
-    phase('proof');
-    const proof = await proveKernelRunning(machine.guest, kernel, previousBootId, machine.profile, { signal, deadline });
-    const proved = performance.now();
+    const envPath = join(options.workDir, `pilot.env-${kernel.release}`);
+    let image: { path: string; sha256: string } | undefined;
+    let modules: StagedInitrdModules | undefined;
+    let previousBootId = '';
     return {
-      method: 'reboot',
-      previousBootId,
-      proof,
-      pushes,
-      initrd: remote.initrd,
-      timings: deployTimings({ started, prepared, pushed, loaded: written, rebooted: rebootedAt, proved }),
+      prepare: async () => {
+        await mkdir(options.workDir, { recursive: true });
+        image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
+        modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
+        const current = await target.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
+        const [bootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
+        if (current.code !== 0 || !bootId) throw commandFailure('E_DEPLOY_PREPARE', 'reading boot_id and /proc/cmdline', current);
+        previousBootId = bootId;
+        const commandLine = this.config.commandLine ? this.config.commandLine(runningCommandLine) : runningCommandLine;
+        await writeFile(envPath, pilotEnvText(machine.profile, commandLine));
+      },
+      push: async () => {
+        const mount = await target.exec(
+          `mkdir -p ${BOOT_MOUNT_POINT} && { grep -q ' ${BOOT_MOUNT_POINT} ' /proc/mounts || mount -t vfat "$(findfs LABEL=${BOOT_PARTITION_LABEL})" ${BOOT_MOUNT_POINT}; }`,
+          { timeoutMs: 30_000, signal },
+        );
+        if (mount.code !== 0) throw commandFailure('E_BOOT_DISK_MOUNT', `mounting the boot partition (LABEL=${BOOT_PARTITION_LABEL}) on ${BOOT_MOUNT_POINT}`, mount);
+        try {
+          // A gzip'd Image gets no second gzip on the way: it would cost CPU on both ends and save nothing.
+          const pushedImage = await pushFile(target, image!.path, staged(BOOT_FILES.image), { ...pushOptions, expectedSha256: image!.sha256, compress: !(await isGzip(image!.path)) });
+          // The target writes the initrd straight onto the partition, beside the old one like the other staged files.
+          const remote = await buildInitrdOnTarget(target, { baseInitramfs: this.config.baseInitramfs, modulesDir: modules!.dir, outputPath: staged(BOOT_FILES.initramfs) }, pushOptions);
+          const pushedEnv = await pushFile(target, envPath, staged(BOOT_FILES.env), pushOptions);
+          return { pushes: [pushedImage, ...remote.pushes, pushedEnv], initrd: remote.initrd };
+        } catch (error) {
+          await target.exec(`cd /; rm -f ${BOOT_MOUNT_POINT}/*${STAGED_SUFFIX}*; umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 15_000 }).catch(() => undefined);
+          throw error;
+        }
+      },
+      load: async () => {
+        const renames = [BOOT_FILES.image, BOOT_FILES.initramfs, BOOT_FILES.env].map((name) => `mv -f ${shellWord(staged(name))} ${shellWord(`${BOOT_MOUNT_POINT}/${name}`)}`);
+        // umount fails with EBUSY while the shell's cwd is inside the mount, hence the cd first.
+        const write = await target.exec(`cd / && ${renames.join(' && ')} && sync && umount ${BOOT_MOUNT_POINT}`, { timeoutMs: 120_000, signal });
+        if (write.code !== 0) throw commandFailure('E_BOOT_DISK_WRITE', `moving the pushed files into place on ${BOOT_MOUNT_POINT}`, write);
+      },
+      previousBootId: () => previousBootId,
+      restart: { command: 'reboot -f', code: 'E_REBOOT', waitingFor: `the rebooted machine to come up on ${kernel.release}` },
     };
   }
 }

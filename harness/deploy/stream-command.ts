@@ -1,7 +1,7 @@
 // Runs one command on an exec channel with a local stream as its stdin, and collects its output and in-band status.
 import { Writable, type Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ClientChannel } from 'ssh2';
+import type { StreamChannel } from '../guest/file-streams.ts';
 import { takeInBandStatus } from '../guest/ssh-exec.ts';
 
 /** The channel went away before the command finished: the one failure a push retries. */
@@ -18,7 +18,7 @@ export interface StreamedResult {
 }
 
 /** Writes into the channel with its backpressure, ends it (EOF to the remote stdin) at the end, and fails if it closes first. */
-function channelSink(channel: ClientChannel, closed: () => boolean): Writable {
+function channelSink(channel: StreamChannel, closed: () => boolean): Writable {
   let sent = 0;
   const dropped = () => new StreamDropped(`the channel closed after ${sent} bytes had been sent`);
   return new Writable({
@@ -46,7 +46,7 @@ function channelSink(channel: ClientChannel, closed: () => boolean): Writable {
 }
 
 export async function streamCommand(
-  channel: ClientChannel,
+  channel: StreamChannel,
   source: Readable,
   stages: Transform[],
   marker?: string,

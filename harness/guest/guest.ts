@@ -1,4 +1,5 @@
 // What a step may do to a running target: run commands and read the kernel log. QEMU guests and real boards both provide it.
+import type { FileStreams } from './file-streams.ts';
 
 export interface ExecOptions {
   /** Milliseconds; the command is killed and E_EXEC_TIMEOUT thrown past it. */
@@ -45,6 +46,8 @@ export interface KernelLog {
 export interface Guest {
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   readonly kernelLog: KernelLog;
+  /** Streams into commands on the target, for pushing files; undefined on a guest that cannot (a deploy then refuses). */
+  readonly fileStreams: FileStreams | undefined;
   close(): Promise<void>;
 }
 

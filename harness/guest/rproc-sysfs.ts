@@ -5,6 +5,7 @@ import { AssertionFailure, InfraError, isPilotError } from '../core/errors.ts';
 import { race } from '../core/wait.ts';
 import type { Guest } from './guest.ts';
 import { describeValue } from '../config/fields.ts';
+import { shellWord } from '../host/shell-quote.ts';
 
 export const REMOTEPROC_CLASS = '/sys/class/remoteproc';
 export const REMOTEPROC_DEBUGFS = '/sys/kernel/debug/remoteproc';
@@ -54,10 +55,6 @@ export const SNIPPET_MARK = {
   write: '# pilot:write',
   open: '# pilot:open',
 } as const;
-
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 export function remoteprocAttribute(entry: Pick<RemoteprocEntry, 'device'>, attribute: string): string {
   return `${REMOTEPROC_CLASS}/${entry.device}/${attribute}`;
@@ -140,7 +137,7 @@ export function describeVideoNodes(nodes: ReadonlyArray<VideoNode>): string {
 export async function writeAttribute(access: GuestAccess, path: string, value: string): Promise<SyscallOutcome> {
   const script = [
     SNIPPET_MARK.write,
-    `p=${shellQuote(path)} v=${shellQuote(value)}`,
+    `p=${shellWord(path)} v=${shellWord(value)}`,
     // busybox echo reports a failed write as "sh: write error: <strerror>"; a failed open as "sh: can't create <path>: …".
     `if out=$( { echo "$v" >"$p"; } 2>&1 ); then echo 'pilot-write ok'; else printf 'pilot-write failed %s\\n' "$out"; fi`,
   ].join('\n');
@@ -152,7 +149,7 @@ export async function writeAttribute(access: GuestAccess, path: string, value: s
 export async function openDevice(access: GuestAccess, path: string): Promise<SyscallOutcome | { ok: false; missing: true }> {
   const script = [
     SNIPPET_MARK.open,
-    `p=${shellQuote(path)}`,
+    `p=${shellWord(path)}`,
     // The redirection opens the node and the subshell's exit closes it; ash reports a failed open as "sh: can't open <path>: …".
     `if [ ! -e "$p" ]; then echo 'pilot-open missing'; elif out=$( { : 3<"$p"; } 2>&1 ); then echo 'pilot-open ok'; else printf 'pilot-open failed %s\\n' "$out"; fi`,
   ].join('\n');

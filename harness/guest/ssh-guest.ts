@@ -1,7 +1,8 @@
 // A Guest reached over SSH: command execution plus the streamed kernel log. Used for QEMU guests and real boards alike.
-import type { Client, ClientChannel } from 'ssh2';
+import type { Client } from 'ssh2';
 import { InfraError } from '../core/errors.ts';
 import { race, type WaitLimits } from '../core/wait.ts';
+import type { FileStreams, StreamChannel } from './file-streams.ts';
 import type { ExecOptions, ExecResult, Guest, KernelLog } from './guest.ts';
 import { KmsgStream } from './kmsg-stream.ts';
 import { sshExec, withInBandStatus } from './ssh-exec.ts';
@@ -19,7 +20,7 @@ export interface SshGuestOptions {
   deadline?: number;
 }
 
-export class SshGuest implements Guest {
+export class SshGuest implements Guest, FileStreams {
   private readonly stream: KmsgStream;
   private readonly dies: ReadonlyArray<Promise<never>>;
   private closing = false;
@@ -50,6 +51,11 @@ export class SshGuest implements Guest {
 
   get kernelLog(): KernelLog {
     return this.stream;
+  }
+
+  /** Every SSH guest can stream: an exec channel takes stdin. */
+  get fileStreams(): FileStreams {
+    return this;
   }
 
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
@@ -93,8 +99,8 @@ export class SshGuest implements Guest {
    * Opens a raw exec channel for streaming (file pushes): the caller writes stdin and reads the output.
    * The command is wrapped like every other, so its exit status also arrives in-band on stderr.
    */
-  async openStream(command: string, limits: WaitLimits = {}): Promise<ClientChannel> {
-    const opening = new Promise<ClientChannel>((resolve, reject) => {
+  async openStream(command: string, limits: WaitLimits = {}): Promise<StreamChannel> {
+    const opening = new Promise<StreamChannel>((resolve, reject) => {
       this.client.exec(withInBandStatus(command), (error, channel) => (error ? reject(error) : resolve(channel)));
     });
     try {

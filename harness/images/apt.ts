@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from '../core/errors.ts';
-import { runTool } from './tool.ts';
+import { runProcess } from '../host/process.ts';
 
 export const GUEST_ARCH = 'arm64';
 
@@ -129,7 +129,7 @@ export class Apt {
   /** The whole Depends/Pre-Depends graph reachable from roots, in one apt-cache call. */
   async dependencyGraph(roots: string[]): Promise<DependencyGraph> {
     await mkdir(this.stateDir, { recursive: true });
-    const { stdout } = await runTool(
+    const { stdout } = await runProcess(
       'apt-cache',
       [...this.cacheArgs(), 'depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...roots],
       { code: 'E_APT_METADATA', what: `apt-cache depends ${roots.join(' ')}`, signal: this.signal, hint: 'run `apt-get update` (arm64 lists need `dpkg --add-architecture arm64` first)' },
@@ -146,7 +146,7 @@ export class Apt {
     const wanted = [...new Set(names)].filter((n) => !this.shown.has(n));
     if (wanted.length > 0) {
       await mkdir(this.stateDir, { recursive: true });
-      const { stdout } = await runTool('apt-cache', [...this.cacheArgs(), 'show', '--no-all-versions', ...wanted], {
+      const { stdout } = await runProcess('apt-cache', [...this.cacheArgs(), 'show', '--no-all-versions', ...wanted], {
         code: 'E_APT_METADATA',
         what: `apt-cache show ${wanted.join(' ')}`,
         signal: this.signal,
@@ -182,7 +182,7 @@ export class Apt {
       const specs = missing.map((pkg) => (pkg.arch === 'all' ? `${pkg.name}=${pkg.version}` : `${pkg.name}:${pkg.arch}=${pkg.version}`));
       const args = [...this.cacheArgs(), 'download', '-q', ...specs];
       if (process.getuid?.() === 0) args.unshift('-o', 'APT::Sandbox::User=root');
-      await runTool('apt-get', args, {
+      await runProcess('apt-get', args, {
         code: 'E_APT_DOWNLOAD',
         what: `apt-get download ${specs.join(' ')}`,
         cwd: tmp,

@@ -3,11 +3,11 @@ import { mkdir } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Apt, AptPackage } from './apt.ts';
 import type { ProgressSink } from './progress.ts';
-import { runTool } from './tool.ts';
+import { runProcess } from '../host/process.ts';
 
 export async function extractDeb(debPath: string, dest: string, signal?: AbortSignal): Promise<void> {
   await mkdir(dest, { recursive: true });
-  await runTool('dpkg-deb', ['-x', debPath, dest], { code: 'E_DEB_EXTRACT', what: `dpkg-deb -x ${basename(debPath)}`, signal });
+  await runProcess('dpkg-deb', ['-x', debPath, dest], { code: 'E_DEB_EXTRACT', what: `dpkg-deb -x ${basename(debPath)}`, signal });
 }
 
 export function describePackage(pkg: AptPackage): string {

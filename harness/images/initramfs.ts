@@ -15,7 +15,7 @@ import type { KernelArtifact, SimulatedSoc } from './image-set.ts';
 import { moduleName, planModuleLoad, readModuleIndex } from './modules.ts';
 import { readModinfo } from './sim-module/modinfo.ts';
 import { SIM_MODULE_GUEST_PATH } from './soc.ts';
-import { runTool } from './tool.ts';
+import { runProcess } from '../host/process.ts';
 import type { UserlandBuild } from './userland.ts';
 
 /** /init and the static /etc files; every file here is part of the initramfs cache key. */
@@ -81,7 +81,7 @@ async function decompressModule(source: string, dest: string, signal?: AbortSign
   const tool = source.endsWith('.ko.xz') ? 'xz' : source.endsWith('.ko.zst') ? 'zstd' : undefined;
   if (!tool) throw new InfraError('E_MODULE_FORMAT', `unknown module compression: ${source}`);
   // busybox insmod reads plain ELF only, so compressed modules are unpacked on the host.
-  await runTool(tool, ['-dc', source], { code: 'E_MODULE_FORMAT', what: `${tool} -dc ${source}`, signal, stdoutFile: dest });
+  await runProcess(tool, ['-dc', source], { code: 'E_MODULE_FORMAT', what: `${tool} -dc ${source}`, signal, stdoutFile: dest });
 }
 
 export interface StagedModules {
@@ -147,7 +147,7 @@ export async function stageModules(
     await mkdir(dirname(join(targetDir, module.path)), { recursive: true });
     await copyFile(module.source, join(targetDir, module.path));
   }
-  await runTool('depmod', ['-b', stagingDir, release], { code: 'E_DEPMOD', what: `depmod for the initramfs modules of ${release}`, signal });
+  await runProcess('depmod', ['-b', stagingDir, release], { code: 'E_DEPMOD', what: `depmod for the initramfs modules of ${release}`, signal });
   await writeFile(join(targetDir, MODULE_LOAD_LIST), loadOrder.map((p) => `${p}\n`).join(''));
   const entries: CpioEntry[] = [];
   for (const file of await walk(targetDir)) {

@@ -9,7 +9,7 @@ import { cacheKey, ensureEntry, sourceHash } from './cache.ts';
 import type { BuildContext } from './context.ts';
 import { describePackage, extractDeb, fetchDebs } from './deb.ts';
 import type { KernelArtifact } from './image-set.ts';
-import { runTool } from './tool.ts';
+import { runProcess } from '../host/process.ts';
 
 /** The package Debian's "current arm64 kernel" metapackage is; a second flavour (e.g. an -rt- image) is another name. */
 export const DEFAULT_KERNEL_PACKAGE = 'linux-image-arm64';
@@ -113,7 +113,7 @@ const DPKG_OPS: Record<string, string> = { '>=': 'ge', '<=': 'le', '>>': 'gt', '
 
 async function versionSatisfies(installed: string, op: string, wanted: string): Promise<boolean> {
   try {
-    await runTool('dpkg', ['--compare-versions', installed, DPKG_OPS[op] ?? 'ge', wanted], { code: 'E_DPKG', what: 'dpkg --compare-versions' });
+    await runProcess('dpkg', ['--compare-versions', installed, DPKG_OPS[op] ?? 'ge', wanted], { code: 'E_DPKG', what: 'dpkg --compare-versions' });
     return true;
   } catch {
     return false;
@@ -151,7 +151,7 @@ export async function buildDebianKernel(packageName: string, ctx: BuildContext):
       const release = await findRelease(tmp, image.name);
       ctx.progress('kernel', 'build', `depmod -b <entry> ${release}`);
       // Debian ships no modules.dep; modprobe and our load-order planner need one.
-      await runTool('depmod', ['-b', tmp, release], { code: 'E_DEPMOD', what: `depmod for ${release}`, signal: ctx.signal });
+      await runProcess('depmod', ['-b', tmp, release], { code: 'E_DEPMOD', what: `depmod for ${release}`, signal: ctx.signal });
       await rm(join(tmp, 'usr/share/doc'), { recursive: true, force: true });
       return { release, packageVersion: image.version, image: `boot/vmlinuz-${release}` };
     },

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { execa } from 'execa';
-import { AbortedError, isPilotError } from '../core/errors.ts';
+import { isPilotError } from '../core/errors.ts';
+import { runProcess } from '../host/process.ts';
 import { cacheKey, ensureEntry, sourceHash } from '../images/cache.ts';
 import { buildErrorLines, buildSimModule, simModuleInputsDigest, SIM_MODULE_FILE } from '../images/sim-module/build-module.ts';
 import { describeMissingOptions, missingConfigOptions, parseKernelConfig } from './config.ts';
@@ -80,26 +80,23 @@ async function builtModulesDigest(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function runMake(dir: string, args: string[], what: string, signal: AbortSignal | undefined) {
-  const result = await execa('make', ['-C', dir, 'ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-', ...args], {
-    cancelSignal: signal,
-    reject: false,
-    stdin: 'ignore',
-    all: true,
-    env: { LC_ALL: 'C' },
-    timeout: 20 * 60_000,
+async function runMake(dir: string, args: string[], what: string, signal: AbortSignal | undefined): Promise<void> {
+  await runProcess('make', ['-C', dir, 'ARCH=arm64', 'CROSS_COMPILE=aarch64-linux-gnu-', ...args], {
+    what,
+    code: KERNEL_INPUT_CODES.modulesInstall,
+    signal,
+    timeoutMs: 20 * 60_000,
+    // The tree is the user's: make failing in it is bad input, quoted with the lines that say why.
+    failure: ({ output, how }) => {
+      const errors = buildErrorLines(output);
+      // sign-file names the missing key on a line the error filter drops; a Debian-derived .config hits this.
+      const signing = output.split('\n').find((line) => /sign-file|signing_key/.test(line));
+      return kernelInputError(KERNEL_INPUT_CODES.modulesInstall, `${what} in ${dir} failed: ${errors[0] ?? `make ${how}`}`, {
+        evidence: [...(signing ? [signing.trim()] : []), ...(errors.length ? errors : output.split('\n').filter(Boolean).slice(-12))],
+        ...(signing ? { hint: 'module signing failed: provide the key CONFIG_MODULE_SIG_KEY names, or scripts/config --disable MODULE_SIG_ALL && make olddefconfig' } : {}),
+      });
+    },
   });
-  if (result.isCanceled || signal?.aborted) throw new AbortedError(`interrupted during ${what}`);
-  if (result.failed) {
-    const output = String(result.all ?? '');
-    const errors = buildErrorLines(output);
-    // sign-file names the missing key on a line the error filter drops; a Debian-derived .config hits this.
-    const signing = output.split('\n').find((line) => /sign-file|signing_key/.test(line));
-    throw kernelInputError(KERNEL_INPUT_CODES.modulesInstall, `${what} in ${dir} failed: ${errors[0] ?? `make exited with ${result.exitCode}`}`, {
-      evidence: [...(signing ? [signing.trim()] : []), ...(errors.length ? errors : output.split('\n').filter(Boolean).slice(-12))],
-      ...(signing ? { hint: 'module signing failed: provide the key CONFIG_MODULE_SIG_KEY names, or scripts/config --disable MODULE_SIG_ALL && make olddefconfig' } : {}),
-    });
-  }
 }
 
 export interface BuildDirArtifacts {

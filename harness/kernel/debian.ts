@@ -10,7 +10,7 @@ import type { KernelArtifact } from '../images/image-set.ts';
 import { buildDebianKernel, kernelAptRoots } from '../images/kernel.ts';
 import type { ProgressSink } from '../images/progress.ts';
 import { SOC_HOST_PACKAGES, buildSoc } from '../images/soc.ts';
-import { runTool } from '../images/tool.ts';
+import { runProcess } from '../host/process.ts';
 import { KERNEL_INPUT_CODES, kernelInputError } from './input-error.ts';
 import { fileDigest, finishModulesTree, findReleaseDirs } from './modules.ts';
 
@@ -63,7 +63,7 @@ interface DebControl {
 }
 
 export async function readDebControl(debPath: string, signal?: AbortSignal): Promise<DebControl> {
-  const { stdout } = await runTool('dpkg-deb', ['-f', debPath, 'Package', 'Version', 'Architecture'], {
+  const { stdout } = await runProcess('dpkg-deb', ['-f', debPath, 'Package', 'Version', 'Architecture'], {
     code: KERNEL_INPUT_CODES.notImageDeb,
     what: `dpkg-deb -f ${debPath}`,
     signal,

@@ -4,10 +4,9 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import * as tar from 'tar';
 import { cacheKey, ensureEntry, sourceHash } from '../images/cache.ts';
-import { runTool } from '../images/tool.ts';
+import { awaitProcess, runProcess, startProcess } from '../host/process.ts';
 import { readModinfo } from '../images/sim-module/modinfo.ts';
 import { KERNEL_INPUT_CODES, kernelInputError } from './input-error.ts';
 
@@ -107,8 +106,15 @@ export async function extractModulesTarball(tarball: string, dest: string, signa
   await mkdir(dest, { recursive: true });
   try {
     if (/\.(tar\.xz|txz)$/.test(tarball)) {
-      const xz = execa('xz', ['-dc', tarball], { stdout: 'pipe', stderr: 'pipe', buffer: { stdout: false }, cancelSignal: signal });
-      await Promise.all([pipeline(xz.stdout, tar.x({ cwd: dest, strict: true })), xz]);
+      // xz's output streams straight into tar; nothing of it is kept in memory.
+      const xz = startProcess('xz', ['-dc', tarball]);
+      const done = awaitProcess(xz, { what: `xz -dc ${tarball}`, code: KERNEL_INPUT_CODES.tarball, signal, captureStdout: false });
+      const unpacked = pipeline(xz.stdout!, tar.x({ cwd: dest, strict: true })).catch((error: unknown) => {
+        // tar refused the stream: xz has no one left to write to.
+        xz.killNow();
+        throw error;
+      });
+      await Promise.all([unpacked, done]);
     } else {
       await tar.x({ file: tarball, cwd: dest, strict: true });
     }
@@ -165,11 +171,11 @@ export async function stageModules(source: string, options: StageModulesOptions)
         const dir = await selectReleaseDir(unpacked, options.release, `modules tarball ${source}`, options.imageLabel);
         await checkModulesVermagic(dir, options.release, `modules tarball ${source}`);
         await mkdir(join(tmp, 'lib/modules'), { recursive: true });
-        await runTool('mv', [dir, target], { code: 'E_KERNEL_STAGE', what: `move ${dir}`, signal: options.signal });
+        await runProcess('mv', [dir, target], { code: 'E_KERNEL_STAGE', what: `move ${dir}`, signal: options.signal });
         await rm(unpacked, { recursive: true, force: true });
       } else {
         await mkdir(join(tmp, 'lib/modules'), { recursive: true });
-        await runTool('cp', ['-a', '--reflink=auto', sourceDir, target], { code: 'E_KERNEL_STAGE', what: `copy ${sourceDir}`, signal: options.signal });
+        await runProcess('cp', ['-a', '--reflink=auto', sourceDir, target], { code: 'E_KERNEL_STAGE', what: `copy ${sourceDir}`, signal: options.signal });
       }
       await finishModulesTree(tmp, options.release, options.signal);
       return { release: options.release };
@@ -183,5 +189,5 @@ export async function finishModulesTree(root: string, release: string, signal?: 
   const dir = join(root, 'lib/modules', release);
   await rm(join(dir, 'build'), { force: true });
   await rm(join(dir, 'source'), { force: true });
-  await runTool('depmod', ['-b', root, release], { code: 'E_DEPMOD', what: `depmod -b ${root} ${release}`, signal });
+  await runProcess('depmod', ['-b', root, release], { code: 'E_DEPMOD', what: `depmod -b ${root} ${release}`, signal });
 }

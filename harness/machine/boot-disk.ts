@@ -3,8 +3,9 @@
 import { copyFile, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { AbortedError, InfraError, InputError } from '../core/errors.ts';
+import { InputError } from '../core/errors.ts';
+import { runProcess } from '../host/process.ts';
+import { shellLine } from '../host/shell-quote.ts';
 import type { BootloaderFiles } from './bootloader.ts';
 import type { Profile } from '../model/profile.ts';
 import { XEN_COMMAND_LINE } from './qemu-command.ts';
@@ -37,16 +38,7 @@ export const UBOOT_ENVIRONMENT = [
   'bootcmd=virtio scan; if load virtio 0:1 ${scriptaddr} boot.scr; then source ${scriptaddr}; fi; echo pilot-boot-failed',
 ];
 
-/** Debian package of each host tool, for the error that names a missing one. */
-export const BOOT_DISK_TOOLS: Readonly<Record<string, string>> = {
-  mkimage: 'u-boot-tools',
-  mkenvimage: 'u-boot-tools',
-  sfdisk: 'fdisk',
-  'mkfs.vfat': 'dosfstools',
-  mcopy: 'mtools',
-};
-
-/** Runs one host tool; the default is execa, tests pass a fake. */
+/** Runs one host tool; the default is runBootTool, tests pass a fake. */
 export type BootToolRunner = (file: string, args: string[], options: { input?: string; signal?: AbortSignal | undefined }) => Promise<void>;
 
 export interface BootDiskSpec {
@@ -82,28 +74,16 @@ export function checkImageFits(profile: Profile, imageBytes: number, what: strin
   }
 }
 
-/** E_BOOT_DISK_TOOL, naming the tool and the Debian package that has it. */
-export function missingToolError(file: string): InfraError {
-  const packageName = BOOT_DISK_TOOLS[file];
-  return new InfraError('E_BOOT_DISK_TOOL', `${file} is not installed: building the U-Boot boot disk needs it`, {
-    hint: packageName ? `apt-get install ${packageName}` : 'install it, or run `pilot doctor`',
-  });
-}
-
+/** Runs a disk tool on the host: E_BOOT_DISK when it fails, E_BOOT_DISK_TOOL (naming the package) when it is missing. */
 export async function runBootTool(file: string, args: string[], options: { input?: string; signal?: AbortSignal | undefined }): Promise<void> {
-  if (options.signal?.aborted) throw new AbortedError(`interrupted before ${file}`);
-  // sfdisk and mkfs.vfat live in /usr/sbin, which a non-root PATH may lack; they only touch files here.
-  const result = await execa(file, args, {
-    reject: false,
+  await runProcess(file, args, {
+    what: 'building the U-Boot boot disk',
+    label: shellLine([file, ...args]),
+    code: 'E_BOOT_DISK',
+    missingCode: 'E_BOOT_DISK_TOOL',
     input: options.input ?? '',
-    env: { LC_ALL: 'C', PATH: `${process.env.PATH ?? '/usr/bin:/bin'}:/usr/sbin:/sbin` },
-    cancelSignal: options.signal,
+    signal: options.signal,
   });
-  if (options.signal?.aborted) throw new AbortedError(`interrupted during ${file}`);
-  if (!result.failed) return;
-  if (result.code === 'ENOENT') throw missingToolError(file);
-  const stderr = String(result.stderr ?? '').trim().split('\n').filter(Boolean);
-  throw new InfraError('E_BOOT_DISK', `${file} ${args.join(' ')} exited with ${result.exitCode ?? result.signal}${stderr.length ? `: ${stderr.at(-1)}` : ''}`, { evidence: stderr.slice(-10) });
 }
 
 /** Copies files onto partition 1 of an existing disk image (mtools addresses it by offset). */

@@ -100,8 +100,3 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
   }
   return { file: QEMU_BINARY, args, kernelCommandLine };
 }
-
-/** Quotes a command line for a shell, so the artifact can be pasted to reproduce a run by hand. */
-export function shellQuote(words: string[]): string {
-  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)).join(' ');
-}

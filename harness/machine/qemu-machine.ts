@@ -9,14 +9,16 @@ import type { ImageSet } from '../images/image-set.ts';
 import { GUEST_READY_PREFIX, parseGuestErrorLine } from '../images/guest-contract.ts';
 import { buildMachineDtb } from '../images/devicetree/build-dtb.ts';
 import { SIM_SOC_DEVICES, SIM_SOC_MIN_MEMORY_MB } from '../images/devicetree/soc.ts';
+import { shellLine } from '../host/shell-quote.ts';
 import { buildBootDisk } from './boot-disk.ts';
 import type { Bootloader } from './bootloader.ts';
 import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
+import { runningMachine } from './running-machine.ts';
 import type { Profile } from '../model/profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
-import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
+import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 
@@ -107,25 +109,18 @@ export class QemuMachine implements MachineBackend {
         current = next;
         return { ...next, elapsedMs: performance.now() - startedAt };
       };
-      return {
+      return runningMachine({
         profile: this.profile,
-        get guest(): SshGuest {
-          if (!guest) throw new InfraError('E_GUEST_REBOOTING', 'the guest is rebooting: no SSH connection to its new boot yet');
-          return guest;
-        },
-        died,
         bootloader: this.config.bootloader,
         phases: clock.phases,
-        get release() {
-          return current.release;
-        },
-        get bootId() {
-          return current.bootId;
-        },
+        died,
+        label: 'the guest',
+        currentGuest: () => guest,
+        currentBoot: () => current,
         awaitReboot,
-        consoleTail: (lines) => serial.tail(lines),
+        serial,
         stop,
-      };
+      });
     } catch (error) {
       clock.end();
       await stop();
@@ -177,7 +172,7 @@ export class QemuMachine implements MachineBackend {
     for (let attempt = 1; ; attempt++) {
       const port = await freeLoopbackPort();
       const command = qemuCommand({ ...spec, dtb, sshPort: port });
-      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellQuote([command.file, ...command.args])}\n`, { mode: 0o755 });
+      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
       const process = QemuProcess.start(command, serial);
       let outcome: 'running' | 'exited';
       try {

@@ -1,7 +1,7 @@
 // Owns one QEMU child: started in its own process group, tied to pilot's life, stopped gracefully then by force.
-import { execa, type ResultPromise } from 'execa';
 import { InfraError, type PilotError } from '../core/errors.ts';
 import { formatMs } from '../core/wait.ts';
+import { startProcess, type HostChild } from '../host/process.ts';
 import { panicFailure, showsPanic } from './panic-lines.ts';
 import type { QemuCommand } from './qemu-command.ts';
 import type { SerialConsole } from './serial-console.ts';
@@ -14,11 +14,6 @@ export interface QemuExit {
 const STDERR_KEEP = 8192;
 const SERIAL_KEEP = 200;
 const live = new Set<QemuProcess>();
-
-// Last resort: if pilot exits without stopping a machine (a bug, an uncaught throw), its process group dies with it.
-process.once('exit', () => {
-  for (const machine of live) machine.killNow();
-});
 
 /** Every QEMU this process started and has not yet seen exit; the SIGINT test and Ctrl-C handling read it. */
 export function liveQemuPids(): number[] {
@@ -34,19 +29,11 @@ export class QemuProcess {
   private stopping = false;
   private hasExited = false;
   private stderrTail = '';
-  private readonly child: ResultPromise;
+  private readonly child: HostChild;
 
   private constructor(command: QemuCommand, private readonly serial: SerialConsole) {
-    // setpriv --pdeathsig makes the kernel kill QEMU even if pilot itself is SIGKILLed.
-    this.child = execa('setpriv', ['--pdeathsig', 'KILL', '--', command.file, ...command.args], {
-      detached: true,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: false,
-    });
+    // Tied to pilot's life: the kernel kills QEMU even if pilot itself is SIGKILLed, and pilot's exit kills its group.
+    this.child = startProcess(command.file, command.args, { stdin: 'pipe', cLocale: false, dieWithPilot: true });
     if (this.child.pid === undefined) throw new InfraError('E_QEMU_SPAWN', `could not start ${command.file}`);
     this.pid = this.child.pid;
     live.add(this);
@@ -55,10 +42,10 @@ export class QemuProcess {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_KEEP);
     });
     const startedAt = Date.now();
-    this.exited = this.child.then((result) => {
+    this.exited = this.child.exited.then((exit) => {
       this.hasExited = true;
       live.delete(this);
-      return { code: result.exitCode, signal: result.signal };
+      return { code: exit.code ?? undefined, signal: exit.signal ?? undefined };
     });
     this.died = this.exited.then((exit) => {
       throw this.stopping ? new InfraError('E_QEMU_STOPPED', 'QEMU was stopped by pilot') : this.deathError(exit, Date.now() - startedAt);
@@ -100,27 +87,7 @@ export class QemuProcess {
   async stop(graceMs = 3000): Promise<QemuExit> {
     this.stopping = true;
     if (this.hasExited) return this.exited;
-    this.signalGroup('SIGTERM');
-    const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
-    try {
-      return await this.exited;
-    } finally {
-      clearTimeout(timer);
-      this.child.stdin?.destroy();
-    }
-  }
-
-  /** Synchronous kill for exit handlers, where nothing async can run. */
-  killNow(): void {
-    this.stopping = true;
-    this.signalGroup('SIGKILL');
-  }
-
-  private signalGroup(signal: NodeJS.Signals): void {
-    try {
-      process.kill(-this.pid, signal);
-    } catch {
-      // The group is already gone.
-    }
+    await this.child.stop(graceMs);
+    return this.exited;
   }
 }

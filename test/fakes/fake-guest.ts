@@ -1,6 +1,8 @@
-// A scripted Guest for unit tests: exec answers from a script, a kernel log tests append to over time, and a machine that can die.
+// A scripted Guest for unit tests: exec answers from a script, streams from a test's opener, a kernel log tests append to
+// over time, and a machine that can die.
 import { InfraError } from '../../harness/core/errors.ts';
-import { abortReason, race, sleep } from '../../harness/core/wait.ts';
+import { abortReason, race, sleep, type WaitLimits } from '../../harness/core/wait.ts';
+import type { FileStreams, StreamChannel } from '../../harness/guest/file-streams.ts';
 import type { ExecOptions, ExecResult, Guest, KernelLog, KmsgRecord } from '../../harness/guest/guest.ts';
 
 type RecordInput = string | (Partial<KmsgRecord> & { text: string });
@@ -158,13 +160,21 @@ interface Script {
   once: boolean;
 }
 
-/** A Guest with scripted exec answers. The most recently added script that matches a command answers it. */
-export class FakeGuest implements Guest {
+/** Opens the channel a test hands a push; it may be a real one, a Duplex of its own, or throw. */
+export type StreamOpener = (command: string, limits: WaitLimits) => StreamChannel | Promise<StreamChannel>;
+
+/**
+ * A Guest with scripted exec answers. The most recently added script that matches a command answers it. It can stream
+ * files only once a test gives it an opener (onStream); until then it is a guest a deploy must refuse.
+ */
+export class FakeGuest implements Guest, FileStreams {
   readonly kernelLog: FakeKernelLog;
   readonly machine: FakeMachine;
   readonly execCalls: Array<{ command: string; options: ExecOptions }> = [];
   closed = false;
   readonly #scripts: Script[] = [];
+  #opener: StreamOpener | undefined;
+  readonly streamCalls: string[] = [];
 
   constructor(options: { records?: ReadonlyArray<RecordInput>; machine?: FakeMachine } = {}) {
     this.kernelLog = new FakeKernelLog(options.records ?? []);
@@ -204,6 +214,23 @@ export class FakeGuest implements Guest {
       stderr: answer.stderr ?? '',
       durationMs: Date.now() - started,
     };
+  }
+
+  /** Gives the guest the file-stream capability, opening each channel with `opener`. */
+  onStream(opener: StreamOpener): this {
+    this.#opener = opener;
+    return this;
+  }
+
+  get fileStreams(): FileStreams | undefined {
+    return this.#opener ? this : undefined;
+  }
+
+  async openStream(command: string, limits: WaitLimits = {}): Promise<StreamChannel> {
+    this.streamCalls.push(command);
+    if (!this.#opener) throw new Error(`FakeGuest: no stream opener for command: ${command}`);
+    if (this.machine.dead) throw this.machine.dead;
+    return race(Promise.resolve(this.#opener(command, limits)), `opening a stream for '${command}'`, { ...limits, dies: [...(limits.dies ?? []), this.machine.died] });
   }
 
   async close(): Promise<void> {

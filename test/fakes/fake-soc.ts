@@ -282,8 +282,9 @@ function refused(errno: string): ScriptedAnswer {
 }
 
 /** The value of `name='…'` in a snippet (the harness single-quotes every argument). */
+/** The value of `name=` in a snippet, quoted (shellWord quotes what a shell would split) or bare. */
 function argument(command: string, name: string): string {
-  const found = new RegExp(`\\b${name}='((?:[^']|'\\\\'')*)'`).exec(command);
+  const found = new RegExp(`\\b${name}=(?:'((?:[^']|'\\\\'')*)'|([^\\s']*))(?=\\s|$)`).exec(command);
   if (!found) throw new Error(`FakeSoc: no ${name}= in ${command}`);
-  return found[1]!.replace(/'\\''/g, "'");
+  return found[1] !== undefined ? found[1].replace(/'\\''/g, "'") : found[2]!;
 }

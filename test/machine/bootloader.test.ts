@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssertionFailure, InfraError, InputError } from '../../harness/core/errors.ts';
+import { missingToolError } from '../../harness/host/process.ts';
 import { dtbShapingArgs } from '../../harness/images/devicetree/qemu-dump.ts';
 import {
   BOOT_PARTITION_LABEL,
   UBOOT_ENVIRONMENT,
   buildBootDisk,
   pilotEnvText,
-  missingToolError,
   readBootPartitionFile,
   runBootTool,
   type BootToolRunner,
@@ -116,7 +116,7 @@ describe('buildBootDisk with a fake tool runner', () => {
     const calls: string[][] = [];
     const run: BootToolRunner = async (file, args, options) => {
       calls.push([file, ...args, ...(options.input ? [`<<${options.input.trim()}`] : [])]);
-      if (file === missing) throw missingToolError(file);
+      if (file === missing) throw missingToolError(file, 'building the U-Boot boot disk', 'E_BOOT_DISK_TOOL');
       // mkenvimage's output is read back; create it as the real tool would.
       const output = args.indexOf('-o');
       if (file === 'mkenvimage' && output >= 0) await writeFile(args[output + 1]!, Buffer.alloc(0x40000));

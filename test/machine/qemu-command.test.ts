@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILES } from '../../harness/model/profile.ts';
-import { escapeOptionValue, qemuCommand, shellQuote } from '../../harness/machine/qemu-command.ts';
+import { escapeOptionValue, qemuCommand } from '../../harness/machine/qemu-command.ts';
 
 const base = { kernelImage: '/c/vmlinuz', initramfs: '/c/initrd.gz', xen: '/c/xen', sshPort: 40022 };
 
@@ -71,11 +71,5 @@ describe('qemuCommand', () => {
     expect(escapeOptionValue('a,b')).toBe('a,,b');
     const { args } = qemuCommand({ ...base, profile: PROFILES['xen-el1'], kernelArgs: ['x=1,2'] });
     expect(optionAfter(args, '-device').find((d) => d.includes('bootargs'))).toContain('x=1,,2');
-  });
-});
-
-describe('shellQuote', () => {
-  it('quotes what a shell would split', () => {
-    expect(shellQuote(['qemu', '-append', "console=ttyAMA0 it's"])).toBe(`qemu -append 'console=ttyAMA0 it'\\''s'`);
   });
 });

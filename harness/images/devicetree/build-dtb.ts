@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InfraError, InputError } from '../../core/errors.ts';
 import { findNode, isCompatible, parseFdt, phandleOf, propString, regions, walk, type FdtNode } from './fdt.ts';
-import { runHostTool } from './host-tool.ts';
+import { runProcess } from '../../host/process.ts';
 import { BASE_OVERLAY, DEFAULT_OVERLAY_DIR, baseOverlay, resolveOverlays, type OverlayInfo } from './overlays.ts';
 import { dumpQemuDtb } from './qemu-dump.ts';
 
@@ -138,16 +138,16 @@ export async function buildMachineDtb(options: MachineDtbOptions): Promise<Machi
 
     // fdtoverlay resolves &label through __symbols__, which QEMU's tree does not carry.
     const tool = { signal, timeoutMs };
-    await runHostTool('fdtput', ['-c', base, '/__symbols__'], { ...tool, code: 'E_DTB_SYMBOLS', what: 'add __symbols__ to the machine tree' });
+    await runProcess('fdtput', ['-c', base, '/__symbols__'], { ...tool, code: 'E_DTB_SYMBOLS', what: 'add __symbols__ to the machine tree' });
     for (const [label, path] of Object.entries(symbols)) {
-      await runHostTool('fdtput', ['-t', 's', base, '/__symbols__', label, path], { ...tool, code: 'E_DTB_SYMBOLS', what: `add symbol ${label}` });
+      await runProcess('fdtput', ['-t', 's', base, '/__symbols__', label, path], { ...tool, code: 'E_DTB_SYMBOLS', what: `add symbol ${label}` });
     }
 
     const existing = new Set([...walk(machine)].map((node) => node.path));
     const compiled: string[] = [];
     for (const overlay of overlays) {
       const out = join(work, `${overlay.name}.dtbo`);
-      await runHostTool('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', out, overlay.path], {
+      await runProcess('dtc', ['-q', '-@', '-I', 'dts', '-O', 'dtb', '-o', out, overlay.path], {
         ...tool,
         code: 'E_DTB_OVERLAY_COMPILE',
         what: `compile dtb overlay ${overlay.name}`,
@@ -157,7 +157,7 @@ export async function buildMachineDtb(options: MachineDtbOptions): Promise<Machi
     }
 
     const merged = join(work, 'merged.dtb');
-    await runHostTool('fdtoverlay', ['-i', base, '-o', merged, ...compiled], {
+    await runProcess('fdtoverlay', ['-i', base, '-o', merged, ...compiled], {
       ...tool,
       code: 'E_DTB_OVERLAY_APPLY',
       what: `apply dtb overlays ${overlays.map((o) => o.name).join(', ')}`,

@@ -1,5 +1,5 @@
 // Asks QEMU for the device tree it generates for a machine (-machine dumpdtb=), from only the options that shape that tree.
-import { runHostTool } from './host-tool.ts';
+import { runProcess } from '../../host/process.ts';
 
 export const QEMU_AARCH64 = 'qemu-system-aarch64';
 
@@ -45,7 +45,7 @@ export interface DumpOptions {
 
 export async function dumpQemuDtb(options: DumpOptions): Promise<void> {
   const args = [...dtbShapingArgs(options.qemuArgs), '-nodefaults', '-display', 'none', '-machine', `dumpdtb=${options.outPath.replaceAll(',', ',,')}`];
-  await runHostTool(options.qemuBinary ?? QEMU_AARCH64, args, {
+  await runProcess(options.qemuBinary ?? QEMU_AARCH64, args, {
     code: 'E_DTB_DUMP',
     what: 'dump the QEMU machine device tree',
     signal: options.signal,

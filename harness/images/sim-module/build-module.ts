@@ -4,8 +4,8 @@ import { cp, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
-import { AbortedError, InfraError, InputError } from '../../core/errors.ts';
+import { InfraError, InputError } from '../../core/errors.ts';
+import { runProcess, tailLines, type ProcessFailure } from '../../host/process.ts';
 import { readModinfo } from './modinfo.ts';
 
 export const SIM_MODULE_SOURCE_DIR = fileURLToPath(new URL('../../../images/qcom-pas-sim/', import.meta.url));
@@ -74,23 +74,9 @@ async function readUtsRelease(buildDir: string): Promise<string | undefined> {
   }
 }
 
-async function run(file: string, args: string[], options: BuildSimModuleOptions, what: string) {
-  const result = await execa(file, args, {
-    cancelSignal: options.signal,
-    timeout: options.timeoutMs ?? 300_000,
-    forceKillAfterDelay: 2000,
-    reject: false,
-    stdin: 'ignore',
-    all: true,
-    env: { LC_ALL: 'C' },
-  });
-  if (result.isCanceled || options.signal?.aborted) throw new AbortedError(`interrupted during ${what}`);
-  if (result.code === 'ENOENT') {
-    throw new InfraError('E_HOST_TOOL_MISSING', `${what} failed: ${file} is not installed`, {
-      hint: 'apt-get install make gcc-aarch64-linux-gnu',
-    });
-  }
-  return result;
+/** Runs a build tool under the build's timeout and abort; `failure` says what its failing means for the build. */
+function run(file: string, args: string[], options: BuildSimModuleOptions, what: string, failure: (failure: ProcessFailure) => Error) {
+  return runProcess(file, args, { what, code: 'E_MODULE_BUILD', signal: options.signal, timeoutMs: options.timeoutMs ?? 300_000, failure });
 }
 
 export async function buildSimModule(options: BuildSimModuleOptions): Promise<string> {
@@ -114,7 +100,7 @@ export async function buildSimModule(options: BuildSimModuleOptions): Promise<st
   await mkdir(outDir, { recursive: true });
   await cp(options.sourceDir ?? SIM_MODULE_SOURCE_DIR, src, { recursive: true });
 
-  const make = await run(
+  await run(
     'make',
     [
       '-C', buildDir,
@@ -127,19 +113,19 @@ export async function buildSimModule(options: BuildSimModuleOptions): Promise<st
     ],
     options,
     'build the simulated SoC module',
+    (failure) => {
+      const errors = buildErrorLines(failure.output);
+      return new InfraError('E_MODULE_BUILD', `building ${SIM_MODULE_FILE} for ${options.release} failed: ${errors[0] ?? `make ${failure.how}`}`, {
+        evidence: errors.length ? errors : tailLines(failure.output),
+      });
+    },
   );
-  if (make.failed) {
-    const output = String(make.all ?? '');
-    const errors = buildErrorLines(output);
-    throw new InfraError('E_MODULE_BUILD', `building ${SIM_MODULE_FILE} for ${options.release} failed: ${errors[0] ?? `make exited with ${make.exitCode}`}`, {
-      evidence: errors.length ? errors : output.split('\n').filter(Boolean).slice(-12),
-    });
-  }
 
   const built = join(src, SIM_MODULE_FILE);
   if (options.stripDebug ?? true) {
-    const strip = await run(`${crossCompile}strip`, ['--strip-debug', built], options, 'strip the module');
-    if (strip.failed) throw new InfraError('E_MODULE_BUILD', `stripping ${built} failed`, { evidence: String(strip.all ?? '').split('\n').slice(-5) });
+    await run(`${crossCompile}strip`, ['--strip-debug', built], options, 'strip the module', (failure) =>
+      new InfraError('E_MODULE_BUILD', `stripping ${built} failed`, { evidence: failure.output.split('\n').slice(-5) }),
+    );
   }
 
   const vermagic = readModinfo(await readFile(built)).get('vermagic')?.[0] ?? '';

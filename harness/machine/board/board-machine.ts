@@ -15,12 +15,13 @@ import { panicFailure, showsPanic } from '../panic-lines.ts';
 import { SshGuest } from '../../guest/ssh-guest.ts';
 import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from '../machine.ts';
 import { PhaseClock } from '../phase-clock.ts';
+import { runningMachine } from '../running-machine.ts';
 import type { Profile } from '../../model/profile.ts';
 import { SerialConsole } from '../serial-console.ts';
 import type { BoardConfig } from './board-file.ts';
 import { BoardReach, type BoardIdentity } from './board-reach.ts';
 import { ConsoleCommand } from './console-command.ts';
-import { runHostCommand } from './host-command.ts';
+import { runPowerCommand } from './power-command.ts';
 
 /** Lets the console deliver the lines that explain a dropped connection before the drop is judged. */
 const DROP_GRACE_MS = 1500;
@@ -44,10 +45,10 @@ export class BoardMachine implements MachineBackend {
     const logPath = join(options.artifactsDir, 'board.log');
     const log = (line: string) => appendFileSync(logPath, `${new Date().toISOString()} ${line}\n`);
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};
-    const env = { ...process.env, PILOT_BOARD_NAME: board.name, PILOT_BOARD_HOST: board.host, PILOT_BOARD_PORT: String(board.port), PILOT_ARTIFACTS_DIR: options.artifactsDir };
+    const env = { PILOT_BOARD_NAME: board.name, PILOT_BOARD_HOST: board.host, PILOT_BOARD_PORT: String(board.port), PILOT_ARTIFACTS_DIR: options.artifactsDir };
     const hostCommand = (what: string, command: string, signal?: AbortSignal) => {
       log(`${what}: $ ${command}`);
-      return runHostCommand(command, { what, cwd: board.commandDir, env, timeoutMs: board.powerTimeoutMs, ...(signal ? { signal } : {}) }).then(
+      return runPowerCommand(what, command, { cwd: board.commandDir, env, timeoutMs: board.powerTimeoutMs, signal }).then(
         (result) => {
           log(`${what}: exited 0 after ${result.durationMs} ms${result.output.length ? `\n  ${result.output.join('\n  ')}` : ''}`);
           return result;
@@ -173,25 +174,18 @@ export class BoardMachine implements MachineBackend {
         return { ...next.identity, elapsedMs: performance.now() - startedAt };
       };
 
-      return {
+      return runningMachine({
         profile: this.profile,
-        get guest(): SshGuest {
-          if (!guest) throw new InfraError('E_GUEST_REBOOTING', `${label} is rebooting: no SSH connection to its new boot yet`);
-          return guest;
-        },
-        died,
-        phases: clock.phases,
         bootloader: board.bootloader,
-        get release() {
-          return current?.release;
-        },
-        get bootId() {
-          return current?.bootId;
-        },
+        phases: clock.phases,
+        died,
+        label,
+        currentGuest: () => guest,
+        currentBoot: () => current,
         awaitReboot,
-        consoleTail: (lines) => serial.tail(lines),
+        serial,
         stop,
-      };
+      });
     } catch (error) {
       clock.end();
       await stop();
