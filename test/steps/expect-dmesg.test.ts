@@ -21,6 +21,15 @@ afterEach(async () => {
   for (const guest of guests.splice(0)) await guest.close();
 });
 
+/** A step whose previous step logged `line`: its own window starts after it. */
+function afterPreviousStepLogged(line: string) {
+  const guest = new FakeGuest({ records: BOOT });
+  guests.push(guest);
+  const previousStart = guest.kernelLog.nextSeq();
+  guest.kernelLog.log(line);
+  return fakeStepContext({ guest, previousWindowStart: previousStart });
+}
+
 function spec(body: unknown) {
   return expectDmesg.schema.parse(body);
 }
@@ -47,21 +56,13 @@ describe('expect-dmesg', () => {
   });
 
   it('since: previous sees what the previous step caused', async () => {
-    const guest = new FakeGuest({ records: BOOT });
-    guests.push(guest);
-    const previousStart = guest.kernelLog.nextSeq();
-    guest.kernelLog.log('remoteproc remoteproc0: stopped remote processor adsp');
-    const { context } = fakeStepContext({ guest, previousWindowStart: previousStart });
+    const { context } = afterPreviousStepLogged('remoteproc remoteproc0: stopped remote processor adsp');
     await expectDmesg.run(spec({ contains: 'stopped remote processor adsp', since: 'previous' }), context);
     await expect(expectDmesg.run(spec({ contains: 'stopped remote processor adsp' }), context)).rejects.toThrow(/since the step began/);
   });
 
   it('a line the previous step caused: the failure says when it was logged and that since: previous would see it', async () => {
-    const guest = new FakeGuest({ records: BOOT });
-    guests.push(guest);
-    const previousStart = guest.kernelLog.nextSeq();
-    guest.kernelLog.log('remoteproc remoteproc0: stopped remote processor adsp');
-    const { context } = fakeStepContext({ guest, previousWindowStart: previousStart });
+    const { context } = afterPreviousStepLogged('remoteproc remoteproc0: stopped remote processor adsp');
     const failure = await failureOf(expectDmesg.run(spec({ contains: 'stopped remote processor adsp', within: '50ms' }), context));
     expect(failure.code).toBe('F_DMESG_MISSING');
     expect(failure.hint).toMatch(/^the line was logged during the previous step, at \d+\.\d\d s \(remoteproc remoteproc0: stopped remote processor adsp\): did you mean `since: previous`\?$/);
