@@ -4,7 +4,7 @@
 // A stand-in that boots through U-Boot from a disk it can write takes the rt kernel by reboot, through the API and the
 // CLI, on the board's own initramfs; a board file that declares no U-Boot is refused a reboot deploy before power-on.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +21,8 @@ import type { ImageSet } from '../../harness/images/image-set.ts';
 import { loadBoardFile } from '../../harness/machine/board/board-file.ts';
 import { BoardMachine } from '../../harness/machine/board/board-machine.ts';
 import type { RunningMachine } from '../../harness/machine/machine.ts';
+import { readCompareJson } from '../../harness/report/compare/json.ts';
+import { readResultsJson } from '../../harness/report/json.ts';
 import { createReporterMux } from '../../harness/report/multiplexer.ts';
 import type { PlannedRun } from '../../harness/report/reporter.ts';
 import { runScenario } from '../../harness/runner/run-scenario.ts';
@@ -138,6 +140,22 @@ describe('a board target over SSH', { timeout: 600_000 }, () => {
     const runs = (await latestResults(base)).runs;
     expect(runs.map((run) => [run.id, run.status])).toEqual([['boot-kvm-el2@kvm-el2', 'pass']]);
     expect(runs[0]!.phases.map((phase) => phase.name)).toEqual(expect.arrayContaining(['power-on', 'ssh-ready', 'self-check']));
+  });
+
+  it('through the CLI: compare --board runs both sides on the board, and says which kernel each side ran', async () => {
+    const board = await standin('compare', { socOverlays: ['el2'] });
+    const base = await artifactsBase();
+    const result = await startPilot(['compare', '--board', board.boardFile, '--baseline', 'image', '--patched', 'linux-image-rt-arm64', 'scenarios/soc-bringup.yaml', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(0);
+    const [root] = (await readdir(base, { withFileTypes: true })).filter((entry) => entry.isDirectory() && /^\d{8}-\d{6}/.test(entry.name));
+    const comparison = await readCompareJson(join(base, root!.name, 'compare.json'));
+    expect(comparison.runs.map((run) => [run.id, run.verdict])).toEqual([['soc-bringup@kvm-el2', 'unchanged']]);
+    for (const side of ['baseline', 'patched'] as const) {
+      const sideRuns = (await readResultsJson(join(base, root!.name, side, 'results.json'))).runs;
+      expect(sideRuns[0]!.phases.map((phase) => phase.name), side).toContain('power-on');
+    }
+    expect(comparison.patched.kernels).toEqual([expect.stringMatching(/-rt-arm64 \(Debian package linux-image-rt-arm64, build-id [0-9a-f]{12}\)$/)]);
+    expect(await board.qemuPid()).toBeUndefined();
   });
 
   it('reports a board whose power-on starts nothing as an ERROR naming its host and the last attempt', async () => {
