@@ -151,6 +151,7 @@ export const ERROR_CODES = {
   E_STEP_KIND: { class: 'ERROR', meaning: 'A scenario step has a kind no step is registered for: a harness bug, since scenarios are validated first.' },
   E_STEP_TIMEOUT: { class: 'ERROR', meaning: 'A step did not finish within its own timeout.' },
   E_TIMEOUT: { class: 'ERROR', meaning: 'A wait passed its deadline and the caller named no more precise code.' },
+  E_TZ_SEND: { class: 'ERROR', meaning: 'A command could not be written to the EL3 firmware\'s host channel (the secure serial closed).' },
   E_UBOOT_BOOT_FAILED: { class: 'ERROR', meaning: 'U-Boot could not load or start the kernel on the boot disk.' },
   E_USERLAND: { class: 'ERROR', meaning: 'Two files of the guest userland want the same path.' },
   E_XEN_PACKAGE: { class: 'ERROR', meaning: 'The Xen hypervisor package has no arm64 Xen binary under boot/.' },
