@@ -17,6 +17,7 @@ export interface TrustZoneChannelOptions {
   logPath: string;
 }
 
+/** The streams stay their owner's: it closes them with QEMU and handles their 'error' events; a dead serial shows here as waits that run out. */
 export class StreamTrustZoneChannel implements TrustZoneChannel {
   readonly #log = new TzLineLog();
   readonly #file: WriteStream;
