@@ -152,6 +152,10 @@ export const ERROR_CODES = {
   E_STEP_KIND: { class: 'ERROR', meaning: 'A scenario step has a kind no step is registered for: a harness bug, since scenarios are validated first.' },
   E_STEP_TIMEOUT: { class: 'ERROR', meaning: 'A step did not finish within its own timeout.' },
   E_TIMEOUT: { class: 'ERROR', meaning: 'A wait passed its deadline and the caller named no more precise code.' },
+  E_TZ_COMMAND_REJECTED: { class: 'ERROR', meaning: 'remote-fault: the EL3 firmware answered a host-channel command with a usage error (a harness bug, or a firmware out of step with pilot).' },
+  E_TZ_NO_ACK: { class: 'ERROR', meaning: 'remote-fault: the EL3 firmware did not answer a host-channel command in time.' },
+  E_TZ_SEND: { class: 'ERROR', meaning: 'A command could not be written to the EL3 firmware\'s host channel (the secure serial closed).' },
+  E_TZ_UNAVAILABLE: { class: 'INPUT', meaning: 'A step that reads or drives TrustZone (expect-tz, remote-fault) ran on a machine without the EL3 firmware: the scenario needs soc: real.' },
   E_UBOOT_BOOT_FAILED: { class: 'ERROR', meaning: 'U-Boot could not load or start the kernel on the boot disk.' },
   E_UNKNOWN_FLAG: { class: 'INPUT', meaning: 'A command-line flag the command does not declare; the message names the closest one it does.' },
   E_USERLAND: { class: 'ERROR', meaning: 'Two files of the guest userland want the same path.' },
@@ -185,6 +189,11 @@ export const ERROR_CODES = {
   F_RUN_EXIT: { class: 'FAIL', meaning: 'run: the command exited with another status than expected.' },
   F_RUN_OUTPUT: { class: 'FAIL', meaning: 'run: the command\'s output did not match what was asserted.' },
   F_RUN_SIGNAL: { class: 'FAIL', meaning: 'run: the command was killed by a signal.' },
+  F_TZ_MISSING: { class: 'FAIL', meaning: 'expect-tz: no tz log line matched an expected pattern, bridge or refusal.' },
+  F_TZ_NOT_RUNNING: { class: 'FAIL', meaning: 'remote-fault: the EL3 firmware could not crash a remote processor because it is not running.' },
+  F_TZ_ORDER: { class: 'FAIL', meaning: 'expect-tz: the in-order tz lines did not appear in that order.' },
+  F_TZ_PRESENT: { class: 'FAIL', meaning: 'expect-tz: a tz log line matched a pattern asserted absent.' },
+  F_TZ_SEQUENCE: { class: 'FAIL', meaning: 'expect-tz: a processor\'s PAS calls did not all succeed in the order asserted.' },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

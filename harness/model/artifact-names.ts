@@ -11,6 +11,8 @@ export const COMPARE_JUNIT_XML = 'compare-junit.xml';
 export const RUN_RESULT_JSON = 'result.json';
 export const SERIAL_LOG = 'serial.log';
 export const DMESG_LOG = 'dmesg.log';
+/** The EL3 firmware's log from the secure UART (machines with `soc: real`), one tz line per line. */
+export const TZ_LOG = 'tz.log';
 export const SELF_CHECK_TXT = 'self-check.txt';
 export const QEMU_CMDLINE_SH = 'qemu-cmdline.sh';
 export const BOARD_LOG = 'board.log';

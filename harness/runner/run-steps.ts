@@ -12,6 +12,7 @@ import { resolveFaultStormRule } from '../scenario/fault-storm-setting.ts';
 import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../oracles/kernel-oracle.ts';
 import { findStepKind, STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind, StepContext } from '../steps/step.ts';
+import type { TrustZoneChannel } from '../model/trust-zone.ts';
 import { BOOT_DMESG_FILE, STEPS_DIR, stepDmesgFile } from '../model/artifact-names.ts';
 
 /** How long reading the last records of a step may take once the step itself is over. */
@@ -29,6 +30,8 @@ export interface RunStepsInput {
   deadline: number;
   machineDied: Promise<never>;
   artifactsDir: string;
+  /** The EL3 firmware's secure UART, on machines that run it (`soc: real`); steps that read or drive TrustZone need it. */
+  trustZone?: TrustZoneChannel;
   hooks?: {
     onStepBegin?(index: number, title: string): void;
     onStepEnd?(step: StepResult): void;
@@ -73,6 +76,9 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
 
   let windowStart: number | undefined;
   let previousWindowStart: number | undefined;
+  // tz log windows follow the kmsg ones: a step's window begins where the previous step's ended.
+  let tzWindowStart: number | undefined;
+  let previousTzWindowStart: number | undefined;
   for (const step of scenario.steps) {
     if (signal.aborted) {
       skipFrom(step.index);
@@ -95,6 +101,7 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
 
     let stepError: unknown;
     let fromSeq = windowStart ?? log.nextSeq();
+    const tzFrom = tzWindowStart ?? input.trustZone?.lines().length ?? 0;
     try {
       if (windowStart === undefined) {
         await race(log.sync({ signal: controller.signal, deadline }), 'kernel log sync before the first step', limits);
@@ -112,6 +119,9 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
         windowStart: fromSeq,
         previousWindowStart: previousWindowStart ?? fromSeq,
         artifactsDir: input.artifactsDir,
+        trustZone: input.trustZone,
+        tzWindowStart: tzFrom,
+        previousTzWindowStart: previousTzWindowStart ?? tzFrom,
         note: (assertion) => assertions.push(assertion),
       });
       storm = stormRule && watchFaultStorm(log, fromSeq, stormRule, stormWhere);
@@ -148,6 +158,8 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
     const faultStorm = storm?.failure ?? (stormRule && checkFaultStorm(window, stormRule, stormWhere));
     previousWindowStart = fromSeq;
     windowStart = toSeq;
+    previousTzWindowStart = tzFrom;
+    tzWindowStart = input.trustZone?.lines().length ?? 0;
     await writeDmesg(join(stepsDir, stepDmesgFile(step.index, step.kind)), window, assertions);
 
     const { status, failure } = judge({
@@ -189,14 +201,17 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
 /** The plain fields of a StepContext; createStepContext adds the dmesg helpers on top. */
 export type StepContextInput = Pick<
   StepContext,
-  'guest' | 'profile' | 'signal' | 'deadline' | 'machineDied' | 'windowStart' | 'previousWindowStart' | 'artifactsDir' | 'note'
->;
+  'guest' | 'profile' | 'signal' | 'deadline' | 'machineDied' | 'windowStart' | 'previousWindowStart' | 'artifactsDir' | 'note' | 'trustZone'
+> &
+  Partial<Pick<StepContext, 'tzWindowStart' | 'previousTzWindowStart'>>;
 
 /** The context a step kind runs with; exported so step kinds can be unit-tested against the real dmesg waiting. */
 export function createStepContext(input: StepContextInput): StepContext {
   const log = input.guest.kernelLog;
   const { signal, deadline, machineDied } = input;
   const fromSeq = input.windowStart;
+  // Without a window given, the tz window starts at the lines logged so far, as the kmsg window starts at the log's end.
+  const tzWindowStart = input.tzWindowStart ?? input.trustZone?.lines().length ?? 0;
   return {
     guest: input.guest,
     profile: input.profile,
@@ -206,6 +221,9 @@ export function createStepContext(input: StepContextInput): StepContext {
     windowStart: fromSeq,
     previousWindowStart: input.previousWindowStart,
     artifactsDir: input.artifactsDir,
+    ...(input.trustZone ? { trustZone: input.trustZone } : {}),
+    tzWindowStart,
+    previousTzWindowStart: input.previousTzWindowStart ?? tzWindowStart,
     note: (assertion) => input.note(assertion),
     async dmesgSinceStepStart() {
       await race(log.sync({ signal, deadline }), 'kernel log sync', { signal, deadline, dies: [machineDied] });

@@ -2,6 +2,7 @@
 import type { StepFormat } from '../scenario/step-format.ts';
 import type { Guest, KmsgRecord } from '../guest/guest.ts';
 import type { Profile } from '../model/profile.ts';
+import type { TrustZoneChannel } from '../model/trust-zone.ts';
 
 export interface StepContext {
   guest: Guest;
@@ -28,6 +29,12 @@ export interface StepContext {
     what: string,
     fromSeq?: number,
   ): Promise<KmsgRecord | undefined>;
+  /** The EL3 firmware's secure UART; undefined on machines without it (the simulated SoC, boards). */
+  trustZone?: TrustZoneChannel;
+  /** Index into trustZone.lines() where this step's window begins (0 without a channel). */
+  tzWindowStart: number;
+  /** Index into trustZone.lines() where the previous step's window began (equals tzWindowStart for the first step). */
+  previousTzWindowStart: number;
   /** Notes one checked assertion for the report; failing ones are thrown as AssertionFailure by the step. */
   note(assertion: string): void;
   /** Folder for this run's artifacts. */

@@ -3,6 +3,7 @@ import { PROFILES, type ProfileName } from '../../harness/model/profile.ts';
 import { createStepContext } from '../../harness/runner/run-steps.ts';
 import type { StepContext } from '../../harness/steps/step.ts';
 import { FakeGuest } from './fake-guest.ts';
+import type { FakeTrustZone } from './fake-trust-zone.ts';
 
 export interface FakeStepContext {
   context: StepContext;
@@ -13,9 +14,18 @@ export interface FakeStepContext {
   abort(reason?: unknown): void;
 }
 
-/** The step's window starts at the log's current end unless `windowStart` says otherwise. */
+/** The step's windows (kmsg and tz) start at the logs' current ends unless `windowStart`/`tzWindowStart` say otherwise. */
 export function fakeStepContext(
-  options: { guest?: FakeGuest; profile?: ProfileName; deadlineMs?: number; windowStart?: number; previousWindowStart?: number } = {},
+  options: {
+    guest?: FakeGuest;
+    profile?: ProfileName;
+    deadlineMs?: number;
+    windowStart?: number;
+    previousWindowStart?: number;
+    trustZone?: FakeTrustZone;
+    tzWindowStart?: number;
+    previousTzWindowStart?: number;
+  } = {},
 ): FakeStepContext {
   const guest = options.guest ?? new FakeGuest();
   const controller = new AbortController();
@@ -30,6 +40,9 @@ export function fakeStepContext(
     windowStart,
     previousWindowStart: options.previousWindowStart ?? windowStart,
     artifactsDir: '/nonexistent/artifacts',
+    trustZone: options.trustZone,
+    ...(options.tzWindowStart === undefined ? {} : { tzWindowStart: options.tzWindowStart }),
+    ...(options.previousTzWindowStart === undefined ? {} : { previousTzWindowStart: options.previousTzWindowStart }),
     note: (assertion) => assertions.push(assertion),
   });
   return { context, guest, assertions, abort: (reason) => controller.abort(reason) };

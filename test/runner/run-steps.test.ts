@@ -11,6 +11,7 @@ import { parseScenario } from '../../harness/scenario/load.ts';
 import { STEP_KINDS } from '../../harness/steps/registry.ts';
 import { defineStepKind, type StepContext } from '../../harness/steps/step.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
+import { FakeTrustZone } from '../fakes/fake-trust-zone.ts';
 import { realBootLog } from '../fakes/kmsg.ts';
 
 /** A step that waits `ms` and ignores its signal, like a badly written step kind would. */
@@ -101,6 +102,24 @@ describe('runSteps', () => {
     expect(bootLines).toHaveLength(guest.kernelLog.since(0).filter((record) => record.seq < bootEnd).length);
     expect(bootLines[1]).toMatch(/^\[ +0\.000000\] Linux version 6\.1\.0-56-arm64 /);
     expect(guest.kernelLog.listenerCount).toBe(0);
+  });
+
+  it('gives steps the TrustZone channel with contiguous tz windows, so since: previous sees what the step before caused', async () => {
+    const { input } = await setup(`steps:
+  - remote-fault: { processor: cdsp, fault: refuse-auth }
+  - expect-tz: { contains: "tz: host ok fault cdsp refuse-auth on", since: previous }
+  - sleep: 1
+  - expect-tz: { contains: "tz: host ok" }
+`);
+    const trustZone = new FakeTrustZone(['tz: boot pilot-el3 version=1 cpu=0 linux_el=2', 'tz: remote cdsp state booting->running (booted)']);
+    try {
+      const steps = await runSteps({ ...input, trustZone });
+      expect(statuses(steps)).toEqual(['pass', 'pass', 'pass', 'fail']);
+      expect(steps[3]!.failure?.code).toBe('F_TZ_MISSING');
+      expect(contexts.map((context) => [context.trustZone, context.tzWindowStart, context.previousTzWindowStart])).toEqual([[trustZone, 3, 3]]);
+    } finally {
+      trustZone.dispose();
+    }
   });
 
   it('stops at the first failure and skips the rest, telling the hooks', async () => {
