@@ -6,7 +6,7 @@ import { isPilotError } from '../core/errors.ts';
 import { runProcess } from '../host/process.ts';
 import { cacheKey, ensureEntry, sourceHash } from '../images/cache.ts';
 import { buildErrorLines, buildSimModule, simModuleInputsDigest, SIM_MODULE_FILE } from '../images/sim-module/build-module.ts';
-import { describeMissingOptions, missingConfigOptions, parseKernelConfig } from './config.ts';
+import { configFor, describeMissingOptions, missingConfigOptions, parseKernelConfig, type KernelUse } from './config.ts';
 import { KERNEL_INPUT_CODES, kernelInputError } from './input-error.ts';
 import { readKernelImage, type KernelImageInfo } from './image.ts';
 import { finishModulesTree } from './modules.ts';
@@ -29,7 +29,7 @@ async function readText(path: string): Promise<string | undefined> {
 }
 
 /** Everything that can be checked without running make: cheap, so a wrong tree is refused in milliseconds. */
-export async function checkBuildDir(dirArg: string): Promise<CheckedBuildDir> {
+export async function checkBuildDir(dirArg: string, use?: KernelUse): Promise<CheckedBuildDir> {
   const dir = resolve(dirArg);
   if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw kernelInputError(KERNEL_INPUT_CODES.unknown, `kernel build directory ${dir} does not exist`);
   const imagePath = join(dir, IMAGE_IN_BUILD_DIR);
@@ -48,7 +48,7 @@ export async function checkBuildDir(dirArg: string): Promise<CheckedBuildDir> {
   const configFile = join(dir, '.config');
   const configText = await readText(configFile);
   if (configText === undefined) throw kernelInputError(KERNEL_INPUT_CODES.noConfig, `${configFile} is missing: pilot cannot check the options the simulation needs`);
-  const missing = missingConfigOptions(parseKernelConfig(configText));
+  const missing = missingConfigOptions(parseKernelConfig(configText), configFor(use));
   if (missing.length > 0) {
     throw kernelInputError(KERNEL_INPUT_CODES.config, `${configFile} lacks what the simulated SoC needs: ${missing.map((m) => m.option).join(', ')}`, {
       evidence: describeMissingOptions(missing),

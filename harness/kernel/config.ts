@@ -1,27 +1,46 @@
 // The kernel config options the simulated SoC and the deploy flow need, checked against a .config before anything builds.
+import type { ProfileName } from '../model/profile.ts';
 
 export interface ConfigRequirement {
   option: string;
   /** Accepted values: y alone for what must be built in, y or m for what may be a module. */
   accepted: readonly ('y' | 'm')[];
   why: string;
+  /** Needed only when one of these profiles runs; every run needs it when absent. */
+  profiles?: readonly ProfileName[];
+  /** Needed only when the kernel is started by one of these deploys. */
+  deploys?: readonly string[];
+}
+
+/** The profiles a kernel will run on and the deploys that will start it, so the check asks for no more than the runs need. */
+export interface KernelUse {
+  profiles: readonly ProfileName[];
+  deploys: readonly string[];
 }
 
 export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
   { option: 'CONFIG_MODULES', accepted: ['y'], why: 'the SoC module and the virtio stack are loaded by the guest\'s /init' },
   { option: 'CONFIG_REMOTEPROC', accepted: ['y', 'm'], why: 'ADSP and CDSP register with the remoteproc core' },
-  { option: 'CONFIG_ARM_SMMU_V3', accepted: ['y', 'm'], why: 'the edu DMA masters sit behind the SMMUv3 on kvm-el2' },
+  { option: 'CONFIG_ARM_SMMU_V3', accepted: ['y', 'm'], why: 'the edu DMA masters sit behind the SMMUv3 on kvm-el2', profiles: ['kvm-el2'] },
   { option: 'CONFIG_VIDEO_DEV', accepted: ['y', 'm'], why: 'Iris is a V4L2 video device' },
   { option: 'CONFIG_DEBUG_FS', accepted: ['y'], why: 'crashes are injected through remoteproc debugfs' },
   { option: 'CONFIG_VIRTIO_NET', accepted: ['y', 'm'], why: 'the guest is reached over SSH on virtio-net' },
   { option: 'CONFIG_VIRTIO_PCI', accepted: ['y', 'm'], why: 'QEMU virt puts virtio-net on PCI' },
-  { option: 'CONFIG_KEXEC', accepted: ['y'], why: 'deploy by kexec' },
-  { option: 'CONFIG_VIRTIO_BLK', accepted: ['y', 'm'], why: 'the reboot deploy writes the boot disk U-Boot reads' },
-  { option: 'CONFIG_VFAT_FS', accepted: ['y', 'm'], why: 'the boot partition is FAT, as on boards' },
-  { option: 'CONFIG_NLS_CODEPAGE_437', accepted: ['y', 'm'], why: 'vfat mounts with codepage 437 by default' },
-  { option: 'CONFIG_NLS_ASCII', accepted: ['y', 'm'], why: 'vfat mounts with iocharset ascii by default' },
-  { option: 'CONFIG_XEN', accepted: ['y'], why: 'the xen-el1 profile boots the kernel as Xen\'s dom0' },
+  { option: 'CONFIG_KEXEC', accepted: ['y'], why: 'deploy by kexec', deploys: ['kexec'] },
+  { option: 'CONFIG_VIRTIO_BLK', accepted: ['y', 'm'], why: 'the reboot deploy writes the boot disk U-Boot reads', deploys: ['reboot'] },
+  { option: 'CONFIG_VFAT_FS', accepted: ['y', 'm'], why: 'the boot partition is FAT, as on boards', deploys: ['reboot'] },
+  { option: 'CONFIG_NLS_CODEPAGE_437', accepted: ['y', 'm'], why: 'vfat mounts with codepage 437 by default', deploys: ['reboot'] },
+  { option: 'CONFIG_NLS_ASCII', accepted: ['y', 'm'], why: 'vfat mounts with iocharset ascii by default', deploys: ['reboot'] },
+  { option: 'CONFIG_XEN', accepted: ['y'], why: 'the xen-el1 profile boots the kernel as Xen\'s dom0', profiles: ['xen-el1'] },
 ];
+
+/** The requirements of these runs: all of them when the use is not known (a kernel checked on its own). */
+export function configFor(use: KernelUse | undefined, requirements: readonly ConfigRequirement[] = SIMULATION_CONFIG): ConfigRequirement[] {
+  if (!use) return [...requirements];
+  return requirements.filter(
+    (r) => (!r.profiles || r.profiles.some((profile) => use.profiles.includes(profile))) && (!r.deploys || r.deploys.some((deploy) => use.deploys.includes(deploy))),
+  );
+}
 
 /** `CONFIG_X=v` lines → value; `# CONFIG_X is not set` → 'n'. */
 export function parseKernelConfig(text: string): Map<string, string> {

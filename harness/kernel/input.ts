@@ -11,6 +11,7 @@ import { readKernelImage } from './image.ts';
 import { KERNEL_INPUT_CODES, kernelInputError } from './input-error.ts';
 import { stageModules } from './modules.ts';
 import type { KernelSpec } from '../model/kernel-spec.ts';
+import type { KernelUse } from './config.ts';
 
 export { KERNEL_INPUT_CODES } from './input-error.ts';
 export { buildIdFromKernelNotes, buildIdFromKernelNotesHex, parseElfNotes } from './notes.ts';
@@ -43,6 +44,8 @@ export interface ResolveKernelInputOptions {
   /** Variant of the simulated-SoC module, e.g. SIM_MODULE_DEFINES.skipCarveoutMap. */
   simModuleDefines?: readonly string[];
   simModuleSourceDir?: string;
+  /** The profiles and deploys the kernel is for, so a build tree is asked only for the options those need. */
+  use?: KernelUse;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function resolveKernelInput(spec: KernelSpec, options: ResolveKerne
 
   if (spec.kind === 'build-dir') {
     // Validation first and outside the cache lock: a wrong tree is refused at once.
-    const checked = await checkBuildDir(spec.dir);
+    const checked = await checkBuildDir(spec.dir, options.use);
     const built = await withCacheLock(cacheDir, () => buildDirArtifacts(checked, common), { signal: options.signal });
     return {
       release: checked.release,

@@ -8,6 +8,7 @@ import type { DeployMethod, Deployer } from '../deploy/deploy.ts';
 import { kernelSpecLabel } from '../kernel/spec-label.ts';
 import { resolveKernelInput, type KernelUnderTest, type ResolveKernelInputOptions } from '../kernel/input.ts';
 import type { KernelSpec } from '../model/kernel-spec.ts';
+import type { KernelUse } from '../kernel/config.ts';
 
 /** A kernel asked for, before it is resolved: what, how, and where it was asked for (for errors). */
 export interface KernelRequest {
@@ -22,6 +23,7 @@ export interface RunKernel {
   method: DeployMethod;
   /** The run's deployer for that method (a board's carries its own initramfs and bootloader). */
   deployer: Deployer;
+  profile: ProfileName;
 }
 
 /** One set of deployers for every run, or each run's own (runs on a lab board deploy as its file says). */
@@ -59,7 +61,7 @@ export function planKernels<R extends MatrixRun>(
     const method = deployMethodFor(choice, PROFILES[run.profile], deployers);
     const reason = deployers[method].refusal(PROFILES[run.profile]);
     if (reason) refused.push(`${request.origin}: ${run.id}: deploy ${method}: ${reason}`);
-    else plans.set(run.id, { request, method, deployer: deployers[method] });
+    else plans.set(run.id, { request, method, deployer: deployers[method], profile: run.profile });
   }
   if (refused.length) {
     throw new InputError('E_DEPLOY_REFUSED', [`${refused.length === 1 ? 'a deploy' : `${refused.length} deploys`} cannot work:`, ...refused].join('\n'), {
@@ -75,11 +77,11 @@ export class KernelResolver {
 
   constructor(private readonly options: ResolveKernelInputOptions = {}) {}
 
-  resolve(request: KernelRequest): Promise<KernelUnderTest> {
-    const key = JSON.stringify(request.spec);
+  resolve(request: KernelRequest, use?: KernelUse): Promise<KernelUnderTest> {
+    const key = JSON.stringify([request.spec, use]);
     let pending = this.resolved.get(key);
     if (!pending) {
-      pending = resolveKernelInput(request.spec, this.options);
+      pending = resolveKernelInput(request.spec, { ...this.options, ...(use ? { use } : {}) });
       this.resolved.set(key, pending);
     }
     return pending;
@@ -87,11 +89,25 @@ export class KernelResolver {
 
   /** All kernels of the plan, one after another (each may build modules), before any machine starts. */
   async resolveAll(plans: ReadonlyMap<string, RunKernel>, onKernel?: (label: string) => void): Promise<Map<string, KernelUnderTest>> {
+    const uses = kernelUses(plans);
     const byRun = new Map<string, KernelUnderTest>();
     for (const [runId, plan] of plans) {
       onKernel?.(kernelSpecLabel(plan.request.spec));
-      byRun.set(runId, await this.resolve(plan.request));
+      byRun.set(runId, await this.resolve(plan.request, uses.get(JSON.stringify(plan.request.spec))));
     }
     return byRun;
   }
+}
+
+/** Per kernel (by its spec), every profile it runs on and every deploy that starts it across the plan. */
+export function kernelUses(plans: ReadonlyMap<string, RunKernel>): Map<string, KernelUse> {
+  const uses = new Map<string, { profiles: Set<ProfileName>; deploys: Set<string> }>();
+  for (const plan of plans.values()) {
+    const key = JSON.stringify(plan.request.spec);
+    const use = uses.get(key) ?? { profiles: new Set(), deploys: new Set() };
+    use.profiles.add(plan.profile);
+    use.deploys.add(plan.method);
+    uses.set(key, use);
+  }
+  return new Map([...uses].map(([key, use]) => [key, { profiles: [...use.profiles], deploys: [...use.deploys] }]));
 }

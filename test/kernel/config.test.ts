@@ -1,0 +1,41 @@
+// The config check asks a kernel only for what the runs at hand need: xen-el1 wants CONFIG_XEN, kexec CONFIG_KEXEC, reboot the FAT stack.
+import { describe, expect, it } from 'vitest';
+import { configFor, missingConfigOptions, parseKernelConfig, SIMULATION_CONFIG } from '../../harness/kernel/config.ts';
+import { kernelUses, type RunKernel } from '../../harness/runner/kernel-plan.ts';
+
+/** A .config with every simulation option but `without`. */
+function configWithout(...without: string[]): Map<string, string> {
+  return parseKernelConfig(SIMULATION_CONFIG.filter((r) => !without.includes(r.option)).map((r) => `${r.option}=${r.accepted[0]}`).join('\n'));
+}
+
+describe('configFor', () => {
+  it('asks a kvm-el2 kexec run for neither CONFIG_XEN nor the reboot deploy\'s FAT stack', () => {
+    const options = configFor({ profiles: ['kvm-el2'], deploys: ['kexec'] }).map((r) => r.option);
+    expect(options).toContain('CONFIG_KEXEC');
+    expect(options).toContain('CONFIG_ARM_SMMU_V3');
+    expect(options).not.toContain('CONFIG_XEN');
+    expect(options).not.toContain('CONFIG_VFAT_FS');
+    expect(missingConfigOptions(configWithout('CONFIG_XEN', 'CONFIG_VFAT_FS'), configFor({ profiles: ['kvm-el2'], deploys: ['kexec'] }))).toEqual([]);
+  });
+
+  it('still names every missing option the runs do need, with its reason', () => {
+    const missing = missingConfigOptions(configWithout('CONFIG_XEN', 'CONFIG_KEXEC', 'CONFIG_VFAT_FS'), configFor({ profiles: ['xen-el1', 'el1'], deploys: ['reboot'] }));
+    expect(missing.map((m) => m.option)).toEqual(['CONFIG_VFAT_FS', 'CONFIG_XEN']);
+    expect(missing.find((m) => m.option === 'CONFIG_XEN')?.why).toMatch(/dom0/);
+  });
+
+  it('asks for everything when the use is unknown', () => {
+    expect(configFor(undefined)).toHaveLength(SIMULATION_CONFIG.length);
+  });
+});
+
+describe('kernelUses', () => {
+  it('unions the profiles and deploys of every run that pushes the same kernel', () => {
+    const request = { spec: { kind: 'build-dir' as const, dir: '/src/linux' }, deploy: 'auto' as const, origin: '--kernel' };
+    const other = { spec: { kind: 'debian-package' as const, name: 'linux-image-rt-arm64' }, deploy: 'auto' as const, origin: '--kernel' };
+    const plan = (profile: RunKernel['profile'], method: RunKernel['method'], req: RunKernel['request'] = request): RunKernel => ({ request: req, method, profile, deployer: undefined as never });
+    const uses = kernelUses(new Map([['a@kvm-el2', plan('kvm-el2', 'kexec')], ['a@xen-el1', plan('xen-el1', 'reboot')], ['b@el1', plan('el1', 'kexec', other)]]));
+    expect(uses.get(JSON.stringify(request.spec))).toEqual({ profiles: ['kvm-el2', 'xen-el1'], deploys: ['kexec', 'reboot'] });
+    expect(uses.get(JSON.stringify(other.spec))).toEqual({ profiles: ['el1'], deploys: ['kexec'] });
+  });
+});
