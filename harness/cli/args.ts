@@ -9,6 +9,12 @@ export function positiveInteger(flag: string, value: string | undefined, fallbac
   return parsed;
 }
 
+export function nonNegativeInteger(flag: string, value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isInteger(parsed) || parsed < 0) throw new InputError('E_BAD_FLAG', `${flag}: expected a whole number, 0 or more, got '${value}'`);
+  return parsed;
+}
+
 export function durationFlag(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseDuration(value);

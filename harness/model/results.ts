@@ -56,6 +56,20 @@ export interface RunResult {
   known?: KnownIssueMatch;
   /** Set when the run pushed a kernel under test: which one, how it was started, and what proved it runs. */
   deploy?: DeployRecord;
+  /** Earlier attempts that ended in ERROR and were run again (`--retries`), oldest first; their artifacts are kept. */
+  attempts?: AttemptRecord[];
+  /** Passed only after an earlier attempt ended in ERROR: the infrastructure is unreliable, not the kernel. */
+  flaky?: boolean;
+}
+
+export interface AttemptRecord {
+  /** 1-based. */
+  attempt: number;
+  status: Status;
+  durationMs: number;
+  failure?: { code: string; message: string };
+  /** Where that attempt's artifacts were kept, `<run>.attempt-N`. */
+  artifactsDir: string;
 }
 
 export interface DeployRecord {

@@ -1,6 +1,6 @@
 // The human reporter: a live block of running scenarios on a terminal, plain append-only lines everywhere else.
 import { formatMs } from '../core/wait.ts';
-import { STATUS_LABEL, STATUS_MARK, STATUS_MEANING, describeFailure, describeRunOutcome, firstLine } from './describe.ts';
+import { STATUS_LABEL, STATUS_MARK, STATUS_MEANING, describeAttempts, describeFailure, describeRunOutcome, firstLine } from './describe.ts';
 import { describeKnown, describeKnownEvidence, isKnownFailure } from '../known-issues/describe.ts';
 import type { PlannedRun, Reporter } from './reporter.ts';
 import type { RunResult, RunSummary, Status, StepResult } from '../model/results.ts';
@@ -194,6 +194,10 @@ export class ConsoleReporter implements Reporter {
     const known = summary.runs.filter(isKnownFailure);
     if (known.length) lines.push('', this.paint('bold', `Known failures, not counted as new (${known.length}):`));
     for (const run of known) lines.push(`${this.paint('dim', `${STATUS_MARK[run.status]} ${STATUS_LABEL[run.status]}`)} ${run.id} — ${printable(describeKnown(run)!)}`);
+    // Flaky runs passed, so they count as passed; they are named because the machine or harness needed a second try.
+    const flaky = summary.runs.filter((run) => run.flaky);
+    if (flaky.length) lines.push('', this.paint('yellow', `Flaky, passed after an ERROR (${flaky.length}):`));
+    for (const run of flaky) lines.push(`${run.id} — ${printable(describeAttempts(run)!)}; earlier attempts in ${run.attempts!.map((attempt) => attempt.artifactsDir).join(', ')}`);
     lines.push('', `Artifacts: ${summary.artifactsDir} (report.html to browse them)`);
     return lines;
   }

@@ -71,8 +71,16 @@ export function describeRunOutcome(run: RunResult): { label: string; duration: s
   return {
     label: STATUS_LABEL[run.status],
     duration: formatMs(run.durationMs),
-    headline: run.status === 'pass' || !failure ? undefined : `${failure.code}: ${firstLine(failure.message)}`,
+    headline: run.status === 'pass' || !failure ? describeAttempts(run) : `${failure.code}: ${firstLine(failure.message)}`,
   };
+}
+
+/** `flaky: passed on attempt 2 after E_SSH_LOST`, or for a run still failing, how many attempts it took; undefined without retries. */
+export function describeAttempts(run: RunResult): string | undefined {
+  const attempts = run.attempts;
+  if (!attempts?.length) return undefined;
+  const codes = [...new Set(attempts.map((attempt) => attempt.failure?.code ?? 'ERROR'))].join(', ');
+  return run.flaky ? `flaky: passed on attempt ${attempts.length + 1} after ${codes}` : `after ${attempts.length + 1} attempts (${codes} before)`;
 }
 
 export function firstLine(text: string): string {

@@ -97,6 +97,12 @@ function renderTestcase(run: RunResult, evidenceLimit: number): string[] {
     const message = isKnownFailure(run) ? `KNOWN (${run.known!.link}) ${verdict}` : verdict;
     const tag = run.status === 'fail' ? 'failure' : 'error';
     lines.push(indent(1)(element(tag, { message: clip(message, 1000), type: code }, failureText(run, evidenceLimit))));
+  } else if (run.flaky) {
+    // Surefire's rerun format, which Jenkins and GitLab read: the testcase passed, each earlier error stays visible.
+    for (const attempt of run.attempts ?? []) {
+      const message = attempt.failure ? `${attempt.failure.code}: ${firstLine(attempt.failure.message)}` : 'ERROR';
+      lines.push(indent(1)(element('flakyError', { message: clip(message, 1000), type: attempt.failure?.code ?? 'ERROR' }, `attempt ${attempt.attempt}, artifacts: ${attempt.artifactsDir}`)));
+    }
   } else if (run.status === 'skip') {
     const reason = failure ? `${failure.code}: ${failure.message}` : undefined;
     lines.push(indent(1)(element('skipped', { message: reason ? clip(firstLine(reason), 1000) : undefined }, reason)));
@@ -123,6 +129,8 @@ function failureText(run: RunResult, evidenceLimit: number): string {
 function runLog(run: RunResult): string {
   const lines = [`${run.id}: ${run.scenario} from ${run.file} on ${run.profile}, started ${run.startedAt}`];
   if (run.kernelRelease) lines.push(`kernel: ${run.kernelRelease}`);
+  for (const attempt of run.attempts ?? []) lines.push(`attempt ${attempt.attempt}: ${STATUS_LABEL[attempt.status]}${attempt.failure ? ` ${attempt.failure.code}: ${firstLine(attempt.failure.message)}` : ''}, artifacts ${attempt.artifactsDir}`);
+  if (run.flaky) lines.push('flaky: passed only after an earlier attempt ended in ERROR');
   if (run.phases.length) lines.push(`phases: ${run.phases.map((p) => `${p.name} ${formatMs(p.durationMs)}`).join(', ')}`);
   for (const step of run.steps) {
     const line = step.line === undefined ? '' : ` [line ${step.line}]`;

@@ -5,6 +5,7 @@ import type { MatrixRun } from '../scenario/matrix.ts';
 import { applyKnownIssues } from '../known-issues/match.ts';
 import { runPool } from './pool.ts';
 import { runScenario } from './run-scenario.ts';
+import { runWithRetries } from './retry.ts';
 import { machineFor } from './plan/backend.ts';
 import type { RunPlan } from './plan/planned-run.ts';
 
@@ -14,6 +15,8 @@ export interface MatrixInput {
   reporter: Required<Reporter>;
   signal: AbortSignal;
   timeoutMs?: number | undefined;
+  /** --retries: how often a run that ended in ERROR is run again. */
+  retries?: number;
 }
 
 /** What reporters are told of a run before it starts. */
@@ -53,15 +56,22 @@ export async function runMatrix(input: MatrixInput): Promise<RunSummary> {
     matrix,
     jobs,
     (run, index) =>
-      runScenario({
+      runWithRetries({
         planned: plans[index]!,
-        scenario: run.scenario,
-        backend: machineFor(run, plan.images),
-        artifactsRoot: input.artifactsDir,
+        retries: input.retries ?? 0,
         reporter,
         signal,
-        timeoutMs: input.timeoutMs,
-        deploy: run.deploy,
+        attempt: (attemptReporter) =>
+          runScenario({
+            planned: plans[index]!,
+            scenario: run.scenario,
+            backend: machineFor(run, plan.images),
+            artifactsRoot: input.artifactsDir,
+            reporter: attemptReporter,
+            signal,
+            timeoutMs: input.timeoutMs,
+            deploy: run.deploy,
+          }),
       }),
     signal,
   );

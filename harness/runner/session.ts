@@ -25,6 +25,8 @@ export interface RunRequest extends PlanSources {
   /** Base folder of the artifacts; a timestamped folder is made inside. */
   artifactsBase: string | undefined;
   kcidbFile: string | undefined;
+  /** How often a run that ended in ERROR is run again. */
+  retries?: number;
 }
 
 export async function runSession(request: RunRequest, io: SessionIo): Promise<RunSummary> {
@@ -46,7 +48,7 @@ export async function runSession(request: RunRequest, io: SessionIo): Promise<Ru
     });
     const artifactsDir = await createArtifactsRoot({ base: request.artifactsBase });
     const reporter = await createRunReporter(plan!, { kcidbFile: request.kcidbFile });
-    return await runMatrix({ plan: plan!, artifactsDir, reporter, signal: interrupts.signal, timeoutMs: request.timeoutMs });
+    return await runMatrix({ plan: plan!, artifactsDir, reporter, signal: interrupts.signal, timeoutMs: request.timeoutMs, retries: request.retries ?? 0 });
   } finally {
     interrupts.dispose();
   }

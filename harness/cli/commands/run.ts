@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { InputError, isPilotError } from '../../core/errors.ts';
 import { runSession } from '../../runner/session.ts';
 import { parseShardFlag } from '../../runner/shard.ts';
-import { durationFlag, positiveInteger } from '../args.ts';
+import { durationFlag, nonNegativeInteger, positiveInteger } from '../args.ts';
 import { BISECT_SKIP, bisectExitCode, exitCodeFor } from '../exit-codes.ts';
 import { reportError } from '../report-error.ts';
 import { kernelFlag } from '../kernel-flags.ts';
@@ -41,6 +41,7 @@ async function runParsed(argv: string[]): Promise<number> {
       knownIssuesFile: values['known-issues'],
       artifactsBase: values.artifacts,
       kcidbFile: values.kcidb,
+      retries: values.retries === undefined ? 0 : nonNegativeInteger('--retries', values.retries),
     },
     terminalIo,
   );

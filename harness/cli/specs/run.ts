@@ -25,6 +25,7 @@ export const RUN = defineCommand({
     },
     modules: { value: 'M', description: 'lib/modules/<release> folder or tarball for an Image given to --kernel' },
     deploy: MATRIX_FLAGS.deploy,
+    retries: { value: 'N', description: 'run again, up to N times, a run that ended in ERROR (never one that FAILed); every attempt keeps its artifacts, and a pass after an ERROR is reported as flaky' },
     bisect: { description: 'exit as `git bisect run` reads it: 0 all passed, 1 a FAIL, 125 (skip this commit) for an ERROR, an interrupt or bad input' },
   },
   epilogue: 'exit codes: 0 all passed, 1 some failed (none errored), 2 infrastructure error or bad input, 130 interrupted (with --bisect: 0, 1, or 125)',

@@ -10,6 +10,7 @@ import { formatBytes, renderLogView } from './log-view.ts';
 import { parseRprocHistory } from './rproc-history.ts';
 import { renderRprocHistories } from './rproc-view.ts';
 import { renderTimeline } from './timeline.ts';
+import { describeAttempts } from '../describe.ts';
 
 function renderSteps(run: RunResult): string {
   if (run.steps.length === 0) return '<p class="muted">No step was recorded.</p>';
@@ -72,6 +73,7 @@ function renderFacts(run: RunResult): string {
     ['duration', formatMs(run.durationMs)],
     ...(run.kernelRelease ? ([['kernel', run.kernelRelease]] as Array<[string, string]>) : []),
     ...deployFacts(run),
+    ...(run.attempts?.length ? ([['attempts', describeAttempts(run)!], ...run.attempts.map((attempt): [string, string] => [`attempt ${attempt.attempt}`, `${attempt.failure?.code ?? attempt.status}: ${attempt.artifactsDir}`])] as Array<[string, string]>) : []),
     ['artifacts', run.artifactsDir],
   ];
   return `<dl class="facts">${facts.map(([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`).join('')}</dl>`;

@@ -119,6 +119,8 @@ export function toKcidb(summary: RunSummary, options: KcidbOptions): KcidbDocume
         ...(run.kernelRelease ? { kernel_release: run.kernelRelease } : {}),
         ...(run.failure ? { failure_code: run.failure.code } : {}),
         ...(summary.interrupted ? { interrupted: true } : {}),
+        ...(run.attempts?.length ? { attempts: run.attempts.length + 1, earlier_failure_codes: run.attempts.map((attempt) => attempt.failure?.code ?? 'ERROR') } : {}),
+        ...(run.flaky ? { flaky: true } : {}),
       },
     });
     for (const step of run.steps) {
