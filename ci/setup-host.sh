@@ -98,10 +98,23 @@ if [ "${#missing[@]}" -gt 0 ] || $need_arch || $need_lists; then
   fi
 fi
 
-# npm's own hidden lockfile is rewritten by every install, so it doubles as the stamp.
+# npm's own hidden lockfile is rewritten by every install, so it doubles as the stamp; a second file says which scope
+# was installed: `run` omits the devDependencies (the test tools: vitest, playwright-core, ajv…), `test` has them all.
 stamp="$repo/node_modules/.package-lock.json"
+scope_stamp="$repo/node_modules/.pilot-npm-scope"
+installed_scope=$(cat "$scope_stamp" 2>/dev/null || echo none)
+need_npm=false
+reason=""
 if [ ! -f "$stamp" ] || [ "$repo/package-lock.json" -nt "$stamp" ]; then
-  say "npm ci (node_modules missing or older than package-lock.json)"
-  (cd "$repo" && npm ci --no-audit --no-fund </dev/null) || die "npm ci failed"
+  need_npm=true; reason="node_modules missing or older than package-lock.json"
+elif [ "$scope" = test ] && [ "$installed_scope" = run ]; then
+  need_npm=true; reason="the test tools (devDependencies) are not installed"
+fi
+if $need_npm; then
+  omit=()
+  [ "$scope" = run ] && omit=(--omit=dev)
+  say "npm ci ${omit[*]} ($reason)"
+  (cd "$repo" && npm ci --no-audit --no-fund "${omit[@]}" </dev/null) || die "npm ci failed"
   touch "$stamp"
+  printf '%s\n' "$scope" >"$scope_stamp"
 fi
