@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   E_DTB_PARSE: { class: 'ERROR', meaning: 'A device-tree blob (QEMU\'s, an overlay or the merged tree) cannot be parsed.' },
   E_DTB_SYMBOLS: { class: 'ERROR', meaning: 'fdtput could not add the __symbols__ node the overlays resolve labels through.' },
   E_DURATIONS_READ: { class: 'INPUT', meaning: '--durations names no file or folder, or one without a results.json.' },
+  E_EL3_FIRMWARE_BUILD: { class: 'ERROR', meaning: 'make of the EL3 firmware (images/el3-firmware) with the aarch64 cross compiler failed.' },
   E_ELF_FORMAT: { class: 'ERROR', meaning: 'A guest userland binary is not a readable ELF file.' },
   E_ELF_MACHINE: { class: 'ERROR', meaning: 'A guest userland binary is for another ELF machine than the guest\'s.' },
   E_ELF_MISSING: { class: 'ERROR', meaning: 'A guest userland binary is not in the extracted packages.' },

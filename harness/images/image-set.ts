@@ -1,4 +1,5 @@
 // The guest pieces an image build produces; machines boot from them and deploy pushes replace them.
+import type { RealSocImages } from './real-soc-images.ts';
 
 export interface KernelArtifact {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-arm64. */
@@ -38,6 +39,8 @@ export interface ImageSet {
   initramfsPath: string;
   /** Present when the initramfs carries the simulated SoC (buildImages' default). */
   soc?: SimulatedSoc;
+  /** The second base set for `soc: real` runs (6.12, the Qualcomm drivers, the EL3 firmware); built when asked for. */
+  realSoc?: RealSocImages;
   /** Xen hypervisor image for the xen-el1 profile. */
   xenPath: string;
   sshKey: SshKeyPair;

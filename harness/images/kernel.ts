@@ -36,7 +36,8 @@ export interface KernelPackageNames {
   kbuild: string;
 }
 
-const VERSIONED_IMAGE = /^linux-image-\d/;
+// A full version (6.1.0-56, 6.12.117+deb12): linux-image-6.12-arm64 is a metapackage although it starts with a digit.
+const VERSIONED_IMAGE = /^linux-image-\d+\.\d+\.\d+/;
 
 /** Follows a metapackage to the versioned image it depends on, then the headers' own dependencies. */
 export function resolveKernelPackageNames(graph: DependencyGraph, packageName: string): KernelPackageNames {
