@@ -1,5 +1,4 @@
 // The guest pieces an image build produces; machines boot from them and deploy pushes replace them.
-import type { RealSocImages } from './real-soc-images.ts';
 
 export interface KernelArtifact {
   /** `uname -r` of the kernel, e.g. 6.1.0-56-arm64. */
@@ -31,6 +30,20 @@ export interface SimulatedSoc {
   key: string;
   /** Preprocessor symbols the module was built with; empty for the normal build. */
   defines: string[];
+}
+
+/** The second base set, for `soc: real` runs (harness/images/real-soc-images.ts builds it). */
+export interface RealSocImages {
+  kernel: KernelArtifact;
+  /** gzip'd newc cpio: pilot's /init and userland, the 6.12 modules (network, Qualcomm drivers), firmware, Iris's module. */
+  initramfsPath: string;
+  /** The EL3 firmware QEMU runs with -bios. */
+  el3FirmwarePath: string;
+  /** The simulation module built for 6.12: with the real SoC's device tree it finds only Iris's node. */
+  iris: SimulatedSoc;
+  keys: { kernel: string; headers: string; el3Firmware: string; initramfs: string };
+  built: { kernel: boolean; headers: boolean; el3Firmware: boolean; initramfs: boolean };
+  paths: { headers: string };
 }
 
 export interface ImageSet {

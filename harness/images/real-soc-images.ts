@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildContext } from './context.ts';
 import { EL3_FIRMWARE_SOURCE_DIR, buildEl3Firmware } from './el3-firmware.ts';
-import type { KernelArtifact, SimulatedSoc } from './image-set.ts';
+import type { RealSocImages, SimulatedSoc } from './image-set.ts';
 import { buildInitramfs } from './initramfs.ts';
 import { buildDebianKernel, kernelAptRoots } from './kernel.ts';
 import { BASE_GUEST_MODULES } from './modules.ts';
@@ -18,19 +18,6 @@ export const REAL_SOC_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
 export const REAL_SOC_MODULES_FILE = join(EL3_FIRMWARE_SOURCE_DIR, 'selftest-modules');
 /** What the guest needs to mount the U-Boot boot disk (kept identical to the simulation's image). */
 const BOOT_DISK_MODULES: readonly string[] = ['virtio_blk', 'fat', 'vfat', 'nls_cp437', 'nls_ascii'];
-
-export interface RealSocImages {
-  kernel: KernelArtifact;
-  /** gzip'd newc cpio: pilot's /init and userland, the 6.12 modules (network, Qualcomm drivers), firmware, Iris's module. */
-  initramfsPath: string;
-  /** The EL3 firmware QEMU runs with -bios. */
-  el3FirmwarePath: string;
-  /** The simulation module built for 6.12: with the real SoC's device tree it finds only Iris's node. */
-  iris: SimulatedSoc;
-  keys: { kernel: string; headers: string; el3Firmware: string; initramfs: string };
-  built: { kernel: boolean; headers: boolean; el3Firmware: boolean; initramfs: boolean };
-  paths: { headers: string };
-}
 
 export function realSocAptRoots(): string[] {
   return kernelAptRoots(REAL_SOC_KERNEL_PACKAGE);

@@ -1,7 +1,7 @@
 // The QEMU backend: boots a profile from an image set, waits for the guest's readiness line, then connects over SSH.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InfraError } from '../core/errors.ts';
+import { InfraError, InputError } from '../core/errors.ts';
 import { formatMs, race, type WaitLimits } from '../core/wait.ts';
 import { connectSsh } from '../guest/ssh-connect.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
@@ -19,6 +19,9 @@ import { freeLoopbackPort } from './free-port.ts';
 import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
+import type { SocKind } from '../model/soc-kind.ts';
+import { SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
+import type { TrustZoneHost } from './trust-zone-host.ts';
 
 export interface QemuMachineConfig {
   profile: Profile;
@@ -35,6 +38,8 @@ export interface QemuMachineConfig {
   silenceMs?: number;
   /** 'u-boot': boot through Debian's U-Boot from a per-run virtio disk, which a reboot deploy rewrites. Default: QEMU loads the kernel. */
   bootloader?: Bootloader;
+  /** 'real': the kernel's own Qualcomm drivers on Debian 6.12 against the EL3 firmware (secure-boot.ts); default 'sim'. */
+  socKind?: SocKind;
 }
 
 const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
@@ -50,27 +55,31 @@ export class QemuMachine implements MachineBackend {
   }
 
   async start(options: MachineStartOptions): Promise<RunningMachine> {
+    if (this.config.socKind === 'real' && this.config.bootloader) throw new InputError('E_REAL_SOC_DEPLOY', `cannot boot soc: real through U-Boot: ${SECURE_BOOT_UBOOT_REFUSAL}`);
     const clock = new PhaseClock(options.onPhase);
     const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};
     let qemu: QemuProcess | undefined;
     let guest: SshGuest | undefined;
     let resets: ResetGuard | undefined;
+    let trustZone: TrustZoneHost | undefined;
     const stop = async () => {
       resets?.pause();
       unsubscribeConsole();
       await guest?.close().catch(() => {});
       await qemu?.stop();
       await serial.close();
+      await trustZone?.close();
     };
     try {
       // Armed before QEMU starts, so the first U-Boot banner counts as this boot's own.
       const firstBoot = this.watchBoots(serial, () => qemu);
-      const { process: started, port } = await this.spawn(serial, options, clock).catch((error: unknown) => {
+      const { process: started, port, trustZone: channel } = await this.spawn(serial, options, clock).catch((error: unknown) => {
         firstBoot?.dispose();
         throw error;
       });
       qemu = started;
+      trustZone = channel;
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
       clock.begin('kernel-boot');
       const ready = await this.waitForReadiness(serial, withBootWatch(limits, firstBoot)).finally(() => firstBoot?.dispose());
@@ -115,6 +124,7 @@ export class QemuMachine implements MachineBackend {
         },
         died,
         bootloader: this.config.bootloader,
+        ...(trustZone ? { trustZone } : {}),
         phases: clock.phases,
         get release() {
           return current.release;
@@ -133,9 +143,9 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number }> {
+  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number; trustZone?: TrustZoneHost }> {
     const soc = this.config.soc ?? true;
-    const spec: Omit<QemuBootSpec, 'sshPort'> = {
+    let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
       kernelImage: this.config.images.kernel.imagePath,
       initramfs: this.config.images.initramfsPath,
@@ -160,7 +170,13 @@ export class QemuMachine implements MachineBackend {
       spec.bootloader = { disk: disk.disk, envFlash: disk.envFlash };
     }
     let dtb: string | undefined;
-    if (soc) {
+    let trustZone: TrustZoneHost | undefined;
+    if (this.config.socKind === 'real') {
+      clock.begin('device-tree');
+      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal });
+      spec = real.spec;
+      trustZone = real.trustZone;
+    } else if (soc) {
       clock.begin('device-tree');
       // The tree is QEMU's own for exactly these flags (the port does not shape it), plus the SoC and the scenario's overlays.
       const built = await buildMachineDtb({
@@ -178,6 +194,7 @@ export class QemuMachine implements MachineBackend {
       const port = await freeLoopbackPort();
       const command = qemuCommand({ ...spec, dtb, sshPort: port });
       await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellQuote([command.file, ...command.args])}\n`, { mode: 0o755 });
+      trustZone?.markStart();
       const process = QemuProcess.start(command, serial);
       let outcome: 'running' | 'exited';
       try {
@@ -185,11 +202,15 @@ export class QemuMachine implements MachineBackend {
         outcome = await race(first, 'QEMU to start', { signal: options.signal, deadline: options.deadline });
       } catch (error) {
         await process.stop();
+        await trustZone?.close();
         throw error;
       }
-      if (outcome === 'running') return { process, port };
+      if (outcome === 'running') return { process, port, ...(trustZone ? { trustZone } : {}) };
       if (attempt < 3 && HOSTFWD_CLASH.test(process.stderr())) continue;
-      await process.died; // rejects with the exit code, stderr and serial tail
+      await process.died.catch(async (error: unknown) => {
+        await trustZone?.close();
+        throw error;
+      }); // rejects with the exit code, stderr and serial tail
     }
   }
 
