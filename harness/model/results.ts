@@ -55,8 +55,8 @@ export interface RunResult {
   kernelRelease?: string;
   /** Which SoC the run had: the kernel's own Qualcomm drivers against the EL3 firmware (real) or the simulation module (sim). */
   soc?: SocKind;
-  /** The base image's kernel the machine booted (before any deploy), e.g. 6.12.117+deb12-arm64, and its Debian version. */
-  baseKernel?: { release: string; packageVersion: string };
+  /** `uname -r` of the base image's kernel the machine booted, before any deploy (6.1 for sim, 6.12 for real). */
+  bootedKernelRelease?: string;
   /** Set when a fail/error matched a known-issues entry; `status` stays as it was so nothing is hidden. */
   known?: KnownIssueMatch;
   /** Set when the run pushed a kernel under test: which one, how it was started, and what proved it runs. */

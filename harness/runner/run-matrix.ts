@@ -62,6 +62,7 @@ export function qemuBackendFor(images: ImageSet) {
       profile: PROFILES[run.profile],
       images,
       overlays: run.scenario.dtbOverlays[run.profile] ?? [],
+      socKind: run.scenario.soc,
       ...(deploy?.deployer.method === 'reboot' ? { bootloader: 'u-boot' as const } : {}),
     });
 }

@@ -90,16 +90,16 @@ function irisNode(paths: MachinePaths, settings: RealSocDtSettings): string {
   const iris = REAL_SOC_LAYOUT.iris;
   const firmware = settings.irisTampered ? iris.firmwareName.replace(/\.mbn$/, '-tampered.mbn') : iris.firmwareName;
   const map = settings.iommus !== 'none' && paths.smmu ? `\n\t\tiommu-map = <${hex(iris.firmwareFunction)} &{${paths.smmu}} ${hex(iris.streamId)} 0x1>;` : '';
+  // dtc wants a node's properties before its subnodes.
+  const pcieMap = paths.smmu ? `\n\tiommu-map = ${pcieIommuMap(paths.smmu, REAL_SOC_LAYOUT.remotes.map((r) => r.streamId))};\n` : '';
   return `
-&{${paths.pcie}} {
+&{${paths.pcie}} {${pcieMap}
 	video-codec@${(iris.devfn >> 3).toString(16)},0 {
 		compatible = "${iris.compatible}";
 		reg = <${hex(iris.devfn << 8)} 0x0 0x0 0x0 0x0>;
 		memory-region = <&pilot_iris_mem>;
 		firmware-name = "${firmware}";${map}
-	};${paths.smmu ? `
-
-	iommu-map = ${pcieIommuMap(paths.smmu, REAL_SOC_LAYOUT.remotes.map((r) => r.streamId))};` : ''}
+	};
 };
 `;
 }
