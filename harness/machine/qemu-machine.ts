@@ -20,7 +20,7 @@ import { qemuCommand, shellQuote, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 import type { SocKind } from '../model/soc-kind.ts';
-import { SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
+import { SECURE_BOOT_KEXEC_REFUSAL, SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
 import type { TrustZoneHost } from './trust-zone-host.ts';
 
 export interface QemuMachineConfig {
@@ -40,6 +40,8 @@ export interface QemuMachineConfig {
   bootloader?: Bootloader;
   /** 'real': the kernel's own Qualcomm drivers on Debian 6.12 against the EL3 firmware (secure-boot.ts); default 'sim'. */
   socKind?: SocKind;
+  /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
+  deployMethod?: 'kexec' | 'reboot' | undefined;
 }
 
 const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
@@ -55,7 +57,8 @@ export class QemuMachine implements MachineBackend {
   }
 
   async start(options: MachineStartOptions): Promise<RunningMachine> {
-    if (this.config.socKind === 'real' && this.config.bootloader) throw new InputError('E_REAL_SOC_DEPLOY', `cannot boot soc: real through U-Boot: ${SECURE_BOOT_UBOOT_REFUSAL}`);
+    if (this.config.socKind === 'real' && (this.config.bootloader || this.config.deployMethod === 'reboot')) throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by reboot on soc: real: ${SECURE_BOOT_UBOOT_REFUSAL}`);
+    if (this.config.socKind === 'real' && this.config.deployMethod === 'kexec') throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by kexec on soc: real: ${SECURE_BOOT_KEXEC_REFUSAL}`);
     const clock = new PhaseClock(options.onPhase);
     const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};

@@ -63,6 +63,7 @@ export function qemuBackendFor(images: ImageSet) {
       images,
       overlays: run.scenario.dtbOverlays[run.profile] ?? [],
       socKind: run.scenario.soc,
+      deployMethod: deploy?.deployer.method,
       ...(deploy?.deployer.method === 'reboot' ? { bootloader: 'u-boot' as const } : {}),
     });
 }
