@@ -7,6 +7,8 @@ import { InfraError } from '../core/errors.ts';
 import { runProcess } from '../host/process.ts';
 
 export const GUEST_ARCH = 'arm64';
+/** The Debian architecture of the machine pilot runs on, for host tools taken from apt (a kernel's kbuild). */
+export const HOST_ARCH = ({ x64: 'amd64', arm64: 'arm64', ia32: 'i386' } as Record<string, string>)[process.arch] ?? process.arch;
 
 /** One package version as `apt-cache show` describes it. */
 export interface AptPackage {

@@ -10,6 +10,8 @@ import { buildInitramfs } from './initramfs.ts';
 import { DEFAULT_KERNEL_PACKAGE, buildDebianKernel, kernelAptRoots, kernelShowNames, resolveKernelPackageNames } from './kernel.ts';
 import { BASE_GUEST_MODULES } from './modules.ts';
 import { progressSink, type ImageProgress } from './progress.ts';
+import { EL3_FIRMWARE_PIECE } from './el3-firmware.ts';
+import { REAL_SOC_KERNEL_PACKAGE, buildRealSocImages, realSocAptRoots } from './real-soc-images.ts';
 import { SIM_MODULE_DEPENDS } from './sim-module/build-module.ts';
 import { SOC_FIRMWARE_PIECE, SOC_HOST_PACKAGES, SOC_MODULE_PIECE, buildSoc } from './soc.ts';
 import { ensureSshKeyPair } from './ssh-key.ts';
@@ -37,6 +39,8 @@ export interface BuildImagesOptions {
   simModuleDefines?: readonly string[];
   /** Sources of the SoC module; defaults to images/qcom-pas-sim (tests pass an edited copy). */
   simModuleSourceDir?: string;
+  /** Also build the second base set `soc: real` runs boot (Debian 6.12, the Qualcomm drivers, the EL3 firmware). */
+  realSoc?: boolean;
 }
 
 export interface PieceReport {
@@ -82,12 +86,13 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
       progress('apt', 'build', 'resolve package versions (apt-cache depends, show)');
       const userlandRoots = userlandAptRoots(GUEST_PROGRAMS);
       const [graph, hostVersions] = await Promise.all([
-        apt.dependencyGraph([...kernelAptRoots(kernelPackage), `${XEN_PACKAGE}:${GUEST_ARCH}`, ...userlandRoots]),
+        apt.dependencyGraph([...kernelAptRoots(kernelPackage), ...(options.realSoc ? realSocAptRoots() : []), `${XEN_PACKAGE}:${GUEST_ARCH}`, ...userlandRoots]),
         installedPackageVersions(['kmod', 'linux-kbuild-*', ...SOC_HOST_PACKAGES]),
       ]);
       // One apt-cache show for every piece: each call costs a third of a second.
       await apt.show([
         ...kernelShowNames(resolveKernelPackageNames(graph, kernelPackage)),
+        ...(options.realSoc ? kernelShowNames(resolveKernelPackageNames(graph, REAL_SOC_KERNEL_PACKAGE)) : []),
         `${XEN_PACKAGE}:${GUEST_ARCH}`,
         ...reachableArm64Packages(graph, userlandRoots),
       ]);
@@ -129,10 +134,15 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
         soc: simulatedSoc,
       });
 
+      const realSoc = options.realSoc
+        ? await buildRealSocImages(ctx, { userland, publicKey: sshKey.publicKey, templateDir: options.rootfsTemplateDir })
+        : undefined;
+
       const images: ImageSet = {
         kernel: kernel.artifact,
         initramfsPath: initramfs.path,
         ...(simulatedSoc ? { soc: simulatedSoc } : {}),
+        ...(realSoc ? { realSoc } : {}),
         xenPath: xen.path,
         sshKey: { privateKeyPath: sshKey.privateKeyPath, publicKey: sshKey.publicKey },
         cacheDir,
@@ -149,6 +159,14 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
             ]
           : []),
         { piece: 'initramfs', key: initramfs.key, path: initramfs.path, built: initramfs.built },
+        ...(realSoc
+          ? [
+              { piece: 'real-soc-kernel', key: realSoc.keys.kernel, path: realSoc.kernel.imagePath, built: realSoc.built.kernel },
+              { piece: 'real-soc-kernel-headers', key: realSoc.keys.headers, path: realSoc.paths.headers, built: realSoc.built.headers },
+              { piece: EL3_FIRMWARE_PIECE, key: realSoc.keys.el3Firmware, path: realSoc.el3FirmwarePath, built: realSoc.built.el3Firmware },
+              { piece: 'real-soc-initramfs', key: realSoc.keys.initramfs, path: realSoc.initramfsPath, built: realSoc.built.initramfs },
+            ]
+          : []),
       ];
       return { images, pieces, elapsedMs: Date.now() - started };
     },

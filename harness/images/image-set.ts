@@ -32,12 +32,28 @@ export interface SimulatedSoc {
   defines: string[];
 }
 
+/** The second base set, for `soc: real` runs (harness/images/real-soc-images.ts builds it). */
+export interface RealSocImages {
+  kernel: KernelArtifact;
+  /** gzip'd newc cpio: pilot's /init and userland, the 6.12 modules (network, Qualcomm drivers), firmware, Iris's module. */
+  initramfsPath: string;
+  /** The EL3 firmware QEMU runs with -bios. */
+  el3FirmwarePath: string;
+  /** The simulation module built for 6.12: with the real SoC's device tree it finds only Iris's node. */
+  iris: SimulatedSoc;
+  keys: { kernel: string; headers: string; el3Firmware: string; initramfs: string };
+  built: { kernel: boolean; headers: boolean; el3Firmware: boolean; initramfs: boolean };
+  paths: { headers: string };
+}
+
 export interface ImageSet {
   kernel: KernelArtifact;
   /** gzip'd newc cpio with busybox, dropbear, kexec and /init (and the simulated SoC when `soc` is set). */
   initramfsPath: string;
   /** Present when the initramfs carries the simulated SoC (buildImages' default). */
   soc?: SimulatedSoc;
+  /** The second base set for `soc: real` runs (6.12, the Qualcomm drivers, the EL3 firmware); built when asked for. */
+  realSoc?: RealSocImages;
   /** Xen hypervisor image for the xen-el1 profile. */
   xenPath: string;
   sshKey: SshKeyPair;

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InfraError } from '../core/errors.ts';
-import { GUEST_ARCH, baseName, type AptPackage, type DependencyGraph } from './apt.ts';
+import { GUEST_ARCH, HOST_ARCH, baseName, type AptPackage, type DependencyGraph } from './apt.ts';
 import { cacheKey, ensureEntry, sourceHash } from './cache.ts';
 import type { BuildContext } from './context.ts';
 import { describePackage, extractDeb, fetchDebs } from './deb.ts';
@@ -36,7 +36,8 @@ export interface KernelPackageNames {
   kbuild: string;
 }
 
-const VERSIONED_IMAGE = /^linux-image-\d/;
+// A full version (6.1.0-56, 6.12.117+deb12): linux-image-6.12-arm64 is a metapackage although it starts with a digit.
+const VERSIONED_IMAGE = /^linux-image-\d+\.\d+\.\d+/;
 
 /** Follows a metapackage to the versioned image it depends on, then the headers' own dependencies. */
 export function resolveKernelPackageNames(graph: DependencyGraph, packageName: string): KernelPackageNames {
@@ -120,6 +121,18 @@ async function versionSatisfies(installed: string, op: string, wanted: string): 
   }
 }
 
+/** The host-arch kbuild package a headers package builds with, as apt describes it; it is downloaded, never installed. */
+async function hostKbuildPackage(ctx: BuildContext, kbuild: string, headers: string): Promise<AptPackage> {
+  const wanted = `${kbuild}:${HOST_ARCH}`;
+  const found = (await ctx.apt.show([wanted])).get(wanted);
+  if (!found) {
+    throw new InfraError('E_KBUILD_MISSING', `${headers} builds modules with ${kbuild}, which is neither installed nor known to apt for ${HOST_ARCH}`, {
+      hint: `apt-get update, or apt-get install -y ${kbuild}`,
+    });
+  }
+  return found;
+}
+
 /**
  * Builds (or finds in the cache) the kernel a Debian package name selects: `linux-image-arm64` follows the
  * metapackage; a versioned name such as `linux-image-6.1.0-56-rt-arm64` is taken as is.
@@ -131,12 +144,11 @@ export async function buildDebianKernel(packageName: string, ctx: BuildContext):
   const headers = shown.get(`${names.headers}:${GUEST_ARCH}`)!;
   const common = shown.get(names.headersCommon)!;
   const depmodVersion = ctx.hostVersions.get('kmod');
-  const kbuildVersion = ctx.hostVersions.get(names.kbuild);
-  if (!kbuildVersion) {
-    throw new InfraError('E_KBUILD_MISSING', `${names.headers} builds modules with the host's ${names.kbuild}, which is not installed`, {
-      hint: `apt-get install -y ${names.kbuild}`,
-    });
-  }
+  // The host's kbuild when it is installed (linux-kbuild-6.1 is, from the requirements); any other kernel's comes from apt
+  // as a host-arch package unpacked into the headers' cache entry, so a new kernel needs no hand-installed package.
+  const installedKbuild = ctx.hostVersions.get(names.kbuild);
+  const kbuildPackage = installedKbuild ? undefined : await hostKbuildPackage(ctx, names.kbuild, names.headers);
+  const kbuildVersion = installedKbuild ?? kbuildPackage!.version;
 
   const kernelKey = cacheKey('kernel', { image: pin(image), depmod: depmodVersion, recipe: RECIPE });
   const kernel = await ensureEntry<KernelManifest>({
@@ -162,7 +174,7 @@ export async function buildDebianKernel(packageName: string, ctx: BuildContext):
   if (constraint && !(await versionSatisfies(kbuildVersion, constraint.op, constraint.version))) {
     ctx.progress('kernel-headers', 'build', `warning: ${names.headers} wants ${names.kbuild} ${constraint.op} ${constraint.version}, host has ${kbuildVersion} (apt-get install --only-upgrade ${names.kbuild})`);
   }
-  const headersKey = cacheKey('kernel-headers', { headers: pin(headers), common: pin(common), kbuild: kbuildVersion, recipe: RECIPE });
+  const headersKey = cacheKey('kernel-headers', { headers: pin(headers), common: pin(common), kbuild: kbuildVersion, kbuildUnpacked: kbuildPackage !== undefined, recipe: RECIPE });
   const headersEntry = await ensureEntry<HeadersManifest>({
     cacheDir: ctx.cacheDir,
     piece: 'kernel-headers',
@@ -174,10 +186,16 @@ export async function buildDebianKernel(packageName: string, ctx: BuildContext):
       for (const deb of debs) await extractDeb(deb, tmp, ctx.signal);
       const release = names.headers.replace(/^linux-headers-/, '');
       const buildRel = `usr/src/${names.headers}`;
-      ctx.progress('kernel-headers', 'build', `link scripts to /usr/lib/${names.kbuild}, rewrite Makefile`);
-      // The headers' scripts/ and tools/ point at ../../lib/linux-kbuild-X: make that the host's installed copy.
+      // The headers' scripts/ and tools/ point at ../../lib/linux-kbuild-X: the host's installed copy, or the package unpacked here.
       await mkdir(join(tmp, 'usr/lib'), { recursive: true });
-      await symlink(`/usr/lib/${names.kbuild}`, join(tmp, 'usr/lib', names.kbuild));
+      if (kbuildPackage) {
+        const [kbuildDeb] = await fetchDebs(ctx.apt, [kbuildPackage], ctx.debDir, 'kernel-headers', ctx.progress);
+        ctx.progress('kernel-headers', 'extract', `${describePackage(kbuildPackage)} (host tools, not installed on this machine)`);
+        await extractDeb(kbuildDeb!, tmp, ctx.signal);
+      } else {
+        ctx.progress('kernel-headers', 'build', `link scripts to /usr/lib/${names.kbuild}, rewrite Makefile`);
+        await symlink(`/usr/lib/${names.kbuild}`, join(tmp, 'usr/lib', names.kbuild));
+      }
       const makefile = join(tmp, buildRel, 'Makefile');
       const text = await readFile(makefile, 'utf8');
       const commonPath = `/usr/src/${names.headersCommon}`;

@@ -4,6 +4,7 @@ import type { Guest } from '../guest/guest.ts';
 import type { PhaseTiming } from '../model/results.ts';
 import type { Bootloader } from './bootloader.ts';
 import type { Profile } from '../model/profile.ts';
+import type { TrustZoneChannel } from '../model/trust-zone.ts';
 
 export interface MachineStartOptions {
   artifactsDir: string;
@@ -30,6 +31,8 @@ export interface RunningMachine {
   readonly died: Promise<never>;
   /** Set when the kernel is started by a bootloader that reads it from a disk the guest can write (a reboot deploy needs it). */
   readonly bootloader?: Bootloader | undefined;
+  /** With soc: real, the EL3 firmware's host channel: its log lines and fault-injection commands. */
+  readonly trustZone?: TrustZoneChannel | undefined;
   /** Timings of the phases that brought it up. */
   readonly phases: PhaseTiming[];
   /** `uname -r` and boot_id as the guest reported them when it became ready. */

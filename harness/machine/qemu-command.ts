@@ -1,5 +1,6 @@
 // Builds the QEMU command line for a profile; pure, so tests can pin every flag the design notes measured.
 import { bootloaderQemuArgs, type BootloaderFiles } from './bootloader.ts';
+import { SECURE_MACHINE_OPTION, secureBootQemuArgs, type SecureBootFiles } from './secure-boot-args.ts';
 import type { Profile } from '../model/profile.ts';
 
 export interface QemuBootSpec {
@@ -22,6 +23,8 @@ export interface QemuBootSpec {
   allowReboot?: boolean;
   /** Boot through U-Boot from this disk instead of loading the kernel directly; implies allowReboot. */
   bootloader?: BootloaderFiles | undefined;
+  /** soc: real — EL3 firmware as -bios, kernel/DTB/initrd by loader devices, the host channel as the second serial (secure-boot.ts). */
+  secureBoot?: SecureBootFiles | undefined;
 }
 
 export interface QemuCommand {
@@ -45,8 +48,8 @@ export function escapeOptionValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
-function machineOption(profile: Profile): string {
-  const parts = ['virt', `virtualization=${profile.el === 2 || profile.hypervisor === 'xen' ? 'on' : 'off'}`, 'gic-version=2'];
+function machineOption(profile: Profile, secure: boolean): string {
+  const parts = ['virt', ...(secure ? [SECURE_MACHINE_OPTION] : []), `virtualization=${profile.el === 2 || profile.hypervisor === 'xen' ? 'on' : 'off'}`, 'gic-version=2'];
   // GICv2 is deliberate: GICv3+ITS hangs kexec'd kernels, and its=off makes QEMU refuse the edu devices (MSI).
   if (profile.smmu) parts.push('iommu=smmuv3');
   return parts.join(',');
@@ -68,9 +71,10 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
   const args = [
     '-nodefaults',
     '-no-user-config',
-    '-machine', machineOption(profile),
+    '-machine', machineOption(profile, spec.secureBoot !== undefined),
     // The architected QARMA pointer-auth algorithm is slow under TCG; the IMPDEF one keeps PAuth and boots about 3x faster.
-    '-cpu', 'max,pauth-impdef=on',
+    // lpa2=off: with FEAT_LPA2 Debian's 6.12 uses 52-bit VAs and oopses in kexec_load (trans_pgd_create_copy), measured; 6.1 never uses it.
+    '-cpu', 'max,pauth-impdef=on,lpa2=off',
     '-smp', String(spec.cpus ?? 2),
     '-m', String(spec.memoryMb ?? 1024),
     '-display', 'none',
@@ -81,10 +85,13 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
   ];
   if (!spec.allowReboot && !spec.bootloader) args.push('-no-reboot');
-  if (spec.dtb) args.push('-dtb', spec.dtb);
+  if (spec.dtb && !spec.secureBoot) args.push('-dtb', spec.dtb);
   for (const device of spec.devices ?? []) args.push('-device', device);
 
-  if (spec.bootloader) {
+  if (spec.secureBoot) {
+    // The kernel command line is in the generated DT's /chosen: there is no -append without -kernel.
+    args.push(...secureBootQemuArgs(spec.secureBoot));
+  } else if (spec.bootloader) {
     // U-Boot reads kernel, initramfs, Xen and the command line from the disk (images/bootloader/boot.cmd).
     args.push(...bootloaderQemuArgs(spec.bootloader));
   } else if (profile.hypervisor === 'xen') {

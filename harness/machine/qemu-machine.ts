@@ -1,7 +1,7 @@
 // The QEMU backend: boots a profile from an image set, waits for the guest's readiness line, then connects over SSH.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InfraError } from '../core/errors.ts';
+import { InfraError, InputError } from '../core/errors.ts';
 import { formatMs, race, type WaitLimits } from '../core/wait.ts';
 import { connectSsh } from '../guest/ssh-connect.ts';
 import { SshGuest } from '../guest/ssh-guest.ts';
@@ -21,6 +21,9 @@ import { freeLoopbackPort } from './free-port.ts';
 import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
+import type { SocKind } from '../model/soc-kind.ts';
+import { SECURE_BOOT_KEXEC_REFUSAL, SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
+import type { TrustZoneHost } from './trust-zone-host.ts';
 
 export interface QemuMachineConfig {
   profile: Profile;
@@ -37,6 +40,10 @@ export interface QemuMachineConfig {
   silenceMs?: number;
   /** 'u-boot': boot through Debian's U-Boot from a per-run virtio disk, which a reboot deploy rewrites. Default: QEMU loads the kernel. */
   bootloader?: Bootloader;
+  /** 'real': the kernel's own Qualcomm drivers on Debian 6.12 against the EL3 firmware (secure-boot.ts); default 'sim'. */
+  socKind?: SocKind;
+  /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
+  deployMethod?: 'kexec' | 'reboot' | undefined;
 }
 
 const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
@@ -52,27 +59,32 @@ export class QemuMachine implements MachineBackend {
   }
 
   async start(options: MachineStartOptions): Promise<RunningMachine> {
+    if (this.config.socKind === 'real' && (this.config.bootloader || this.config.deployMethod === 'reboot')) throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by reboot on soc: real: ${SECURE_BOOT_UBOOT_REFUSAL}`);
+    if (this.config.socKind === 'real' && this.config.deployMethod === 'kexec') throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by kexec on soc: real: ${SECURE_BOOT_KEXEC_REFUSAL}`);
     const clock = new PhaseClock(options.onPhase);
     const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};
     let qemu: QemuProcess | undefined;
     let guest: SshGuest | undefined;
     let resets: ResetGuard | undefined;
+    let trustZone: TrustZoneHost | undefined;
     const stop = async () => {
       resets?.pause();
       unsubscribeConsole();
       await guest?.close().catch(() => {});
       await qemu?.stop();
       await serial.close();
+      await trustZone?.close();
     };
     try {
       // Armed before QEMU starts, so the first U-Boot banner counts as this boot's own.
       const firstBoot = this.watchBoots(serial, () => qemu);
-      const { process: started, port } = await this.spawn(serial, options, clock).catch((error: unknown) => {
+      const { process: started, port, trustZone: channel } = await this.spawn(serial, options, clock).catch((error: unknown) => {
         firstBoot?.dispose();
         throw error;
       });
       qemu = started;
+      trustZone = channel;
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
       clock.begin('kernel-boot');
       const ready = await this.waitForReadiness(serial, withBootWatch(limits, firstBoot)).finally(() => firstBoot?.dispose());
@@ -112,6 +124,7 @@ export class QemuMachine implements MachineBackend {
       return runningMachine({
         profile: this.profile,
         bootloader: this.config.bootloader,
+        ...(trustZone ? { trustZone } : {}),
         phases: clock.phases,
         died,
         label: 'the guest',
@@ -128,9 +141,9 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number }> {
+  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number; trustZone?: TrustZoneHost }> {
     const soc = this.config.soc ?? true;
-    const spec: Omit<QemuBootSpec, 'sshPort'> = {
+    let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
       kernelImage: this.config.images.kernel.imagePath,
       initramfs: this.config.images.initramfsPath,
@@ -155,7 +168,13 @@ export class QemuMachine implements MachineBackend {
       spec.bootloader = { disk: disk.disk, envFlash: disk.envFlash };
     }
     let dtb: string | undefined;
-    if (soc) {
+    let trustZone: TrustZoneHost | undefined;
+    if (this.config.socKind === 'real') {
+      clock.begin('device-tree');
+      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal });
+      spec = real.spec;
+      trustZone = real.trustZone;
+    } else if (soc) {
       clock.begin('device-tree');
       // The tree is QEMU's own for exactly these flags (the port does not shape it), plus the SoC and the scenario's overlays.
       const built = await buildMachineDtb({
@@ -173,6 +192,7 @@ export class QemuMachine implements MachineBackend {
       const port = await freeLoopbackPort();
       const command = qemuCommand({ ...spec, dtb, sshPort: port });
       await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
+      trustZone?.markStart();
       const process = QemuProcess.start(command, serial);
       let outcome: 'running' | 'exited';
       try {
@@ -180,11 +200,15 @@ export class QemuMachine implements MachineBackend {
         outcome = await race(first, 'QEMU to start', { signal: options.signal, deadline: options.deadline });
       } catch (error) {
         await process.stop();
+        await trustZone?.close();
         throw error;
       }
-      if (outcome === 'running') return { process, port };
+      if (outcome === 'running') return { process, port, ...(trustZone ? { trustZone } : {}) };
       if (attempt < 3 && HOSTFWD_CLASH.test(process.stderr())) continue;
-      await process.died; // rejects with the exit code, stderr and serial tail
+      await process.died.catch(async (error: unknown) => {
+        await trustZone?.close();
+        throw error;
+      }); // rejects with the exit code, stderr and serial tail
     }
   }
 

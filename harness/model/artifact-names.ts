@@ -11,8 +11,10 @@ export const COMPARE_JUNIT_XML = 'compare-junit.xml';
 export const RUN_RESULT_JSON = 'result.json';
 export const SERIAL_LOG = 'serial.log';
 export const DMESG_LOG = 'dmesg.log';
-/** The EL3 firmware's log from the secure UART (machines with `soc: real`), one tz line per line. */
+/** With `soc: real`: the EL3 firmware's host channel (secure UART), one timestamped line per firmware event. */
 export const TZ_LOG = 'tz.log';
+/** With `soc: real`: the generated device tree's source, for reading what the kernel was given. */
+export const MACHINE_DTS = 'machine.dts';
 export const SELF_CHECK_TXT = 'self-check.txt';
 export const QEMU_CMDLINE_SH = 'qemu-cmdline.sh';
 export const BOARD_LOG = 'board.log';

@@ -1,5 +1,6 @@
 // The result model every reporter reads and results.json holds.
 import type { ProfileName } from './profile.ts';
+import type { SocKind } from './soc-kind.ts';
 
 /** pass: all asserted held. fail: the kernel did not do what was asserted. error: infrastructure broke. skip: not run. */
 export type Status = 'pass' | 'fail' | 'error' | 'skip';
@@ -52,6 +53,10 @@ export interface RunResult {
   failure?: FailureInfo;
   artifactsDir: string;
   kernelRelease?: string;
+  /** Which SoC the run had: the kernel's own Qualcomm drivers against the EL3 firmware (real) or the simulation module (sim). */
+  soc?: SocKind;
+  /** `uname -r` of the base image's kernel the machine booted, before any deploy (6.1 for sim, 6.12 for real). */
+  bootedKernelRelease?: string;
   /** Set when a fail/error matched a known-issues entry; `status` stays as it was so nothing is hidden. */
   known?: KnownIssueMatch;
   /** Set when the run pushed a kernel under test: which one, how it was started, and what proved it runs. */

@@ -1,11 +1,30 @@
-// The secure UART of a machine running pilot's EL3 firmware (images/el3-firmware/), as steps and the machine line see it.
+// The host side of the EL3 firmware's channel (its secure UART): what it logged, and how to send it a command.
 
+/** One line the firmware printed, with when the host received it. */
+export interface TrustZoneLine {
+  /** Milliseconds since the machine's QEMU started. */
+  atMs: number;
+  text: string;
+}
+
+/**
+ * The firmware's host channel on a machine booted with `soc: real` (images/el3-firmware/README.md, "Host channel").
+ * Lines are `tz: <area> <event> …`; commands are one line each (`fatal adsp`, `fault cdsp no-stop-ack on`, …).
+ */
 export interface TrustZoneChannel {
-  /** Every tz log line so far, in order. */
+  /** Every line so far, oldest first, without timestamps. */
   lines(): string[];
-  /** Resolves with the first line (already logged or later) that matches, or undefined once `deadline` (Date.now() ms) passes; rejects on abort. */
+  /** Every line so far with the time it arrived. */
+  timedLines(): TrustZoneLine[];
+  /**
+   * The first line (already received or arriving later) that match accepts; undefined when the deadline
+   * (Date.now() ms) passes or the channel closes first. Rejects only when signal aborts.
+   */
   waitForLine(match: (line: string) => boolean, deadline: number, signal: AbortSignal): Promise<string | undefined>;
-  /** Sends one host-channel command line (see images/el3-firmware/README.md), resolving once written. */
+  /**
+   * Sends one command line once the firmware's UART is up, resolving when it is written; the firmware answers in
+   * the log with `tz: host ok <command>` or `tz: host error …`, which the caller reads.
+   */
   send(command: string): Promise<void>;
 }
 

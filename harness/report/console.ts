@@ -180,6 +180,8 @@ export class ConsoleReporter implements Reporter {
       this.countPart(counts.skip, 'skipped', 'skip'),
     ];
     const lines = ['', `${this.paint('bold', 'Summary')}: ${plural(summary.runs.length, 'run')} in ${formatMs(summary.durationMs)}: ${parts.join(', ')}`];
+    const kernels = kernelsLine(summary.runs);
+    if (kernels) lines.push(kernels);
     if (summary.interrupted) {
       const unfinished = Math.max(0, this.plannedRuns - summary.runs.length);
       const detail = unfinished > 0 ? `; ${plural(unfinished, 'planned run')} did not finish` : '';
@@ -313,4 +315,16 @@ function knownPart(runs: ReadonlyArray<RunResult>, status: Status): string {
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** `Kernels: 6.12.117+deb12-arm64 on soc real (2 runs), 6.1.0-56-arm64 on soc sim (3 runs)`: which kernel and SoC each run booted. */
+export function kernelsLine(runs: ReadonlyArray<RunResult>): string | undefined {
+  const groups = new Map<string, number>();
+  for (const run of runs) {
+    if (!run.soc) continue;
+    const key = `${run.bootedKernelRelease ?? run.kernelRelease ?? '(kernel unknown)'} on soc ${run.soc}`;
+    groups.set(key, (groups.get(key) ?? 0) + 1);
+  }
+  if (!groups.size) return undefined;
+  return `Kernels: ${[...groups].map(([key, count]) => `${key} (${plural(count, 'run')})`).join(', ')}`;
 }

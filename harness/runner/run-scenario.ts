@@ -43,6 +43,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
   let machine: RunningMachine | undefined;
   let failure: PilotError | undefined;
   let deployed: DeployRecord | undefined;
+  let bootedKernelRelease: string | undefined;
   reporter.onRunBegin(planned);
   try {
     machine = await backend.start({
@@ -53,6 +54,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
       onConsole: (chunk) => reporter.onConsole(planned, chunk),
     });
     phases.push(...machine.phases);
+    bootedKernelRelease = machine.release;
 
     const checkStarted = Date.now();
     reporter.onPhase(planned, 'self-check');
@@ -72,6 +74,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
       deadline,
       machineDied: machine.died,
       artifactsDir,
+      ...(machine.trustZone ? { trustZone: machine.trustZone } : {}),
       hooks: {
         onStepBegin: (index, title) => reporter.onStepBegin(planned, index, title),
         onStepEnd: (step) => reporter.onStepEnd(planned, step),
@@ -99,7 +102,9 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     phases,
     steps,
     artifactsDir,
+    soc: scenario.soc,
     ...(machine?.release ? { kernelRelease: machine.release } : {}),
+    ...(bootedKernelRelease ? { bootedKernelRelease } : {}),
     ...(deployed ? { deploy: deployed } : {}),
     ...(failure ? { failure: failureInfo(failure) } : failedStep?.failure ? { failure: failedStep.failure } : {}),
   };

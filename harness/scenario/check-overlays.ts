@@ -1,6 +1,7 @@
 // Overlay names are checked against images/dt-overlays before anything boots, and reported at the line they were written.
 import { closest } from 'fastest-levenshtein';
 import { PROFILE_NAMES } from '../model/profile.ts';
+import { REAL_SOC_VARIANT_NAMES } from '../images/devicetree/real-soc-variants.ts';
 import { ScenarioLoadError, type LoadedScenario } from './load.ts';
 import { type ConfigProblem } from '../config/problem.ts';
 import type { SourcePosition } from '../config/yaml-source.ts';
@@ -11,7 +12,10 @@ function later(a: SourcePosition, b: SourcePosition): SourcePosition {
 
 export function overlayProblems(scenarios: ReadonlyArray<LoadedScenario>, known: ReadonlyArray<string>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const simulationKnown = known;
   for (const scenario of scenarios) {
+    // On the real SoC the names are read by its device-tree generator, not applied as .dtso files.
+    const known = scenario.soc === 'real' ? REAL_SOC_VARIANT_NAMES : simulationKnown;
     for (const profile of PROFILE_NAMES) {
       const names = scenario.dtbOverlays[profile] ?? [];
       names.forEach((name, index) => {
@@ -28,7 +32,7 @@ export function overlayProblems(scenarios: ReadonlyArray<LoadedScenario>, known:
           line: at.line,
           column: at.column,
           path: key,
-          message: `unknown overlay '${name}' (known: ${known.join(', ') || 'none'})${suggestion}`,
+          message: `unknown overlay '${name}'${scenario.soc === 'real' ? ' for soc: real' : ''} (known: ${known.join(', ') || 'none'})${suggestion}`,
         });
       });
     }

@@ -7,6 +7,8 @@ import { scenarioKnownIssues } from './known-issues.ts';
 import type { KnownIssue } from '../config/known-issue-schema.ts';
 import type { KernelSpec } from '../model/kernel-spec.ts';
 import type { ProfileName } from '../model/profile.ts';
+import type { SocKind } from '../model/soc-kind.ts';
+import { realSocProfileProblems } from './real-soc-checks.ts';
 import type { FaultStormSetting } from './fault-storm-setting.ts';
 import type { KernelErrorOptOut } from '../model/kernel-error-patterns.ts';
 import type { AnyStepFormat } from './step-format.ts';
@@ -41,6 +43,8 @@ export interface LoadedScenario {
   profiles: ProfileName[];
   /** Overlay names for each profile in `profiles` (empty list when none); validated by the machine layer. */
   dtbOverlays: Partial<Record<ProfileName, string[]>>;
+  /** Which SoC the runs get: the kernel's own drivers against the EL3 firmware (real), or the simulation (sim). */
+  soc: SocKind;
   timeoutMs: number;
   kernelErrors: KernelErrorOptOut[];
   tags: string[];
@@ -107,6 +111,8 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
   }
 
   const document = result.data as ScenarioDocument;
+  const refused = realSocProfileProblems(document, (path) => source.locate(path)).map((item) => problem(item.position, item.path, item.message));
+  if (refused.length) return { scenario: undefined, problems: refused };
   const known = scenarioKnownIssues(document['known-issues'], document.name, file, (path) => source.locate(path));
   if (known.problems.length) return { scenario: undefined, problems: known.problems };
   const steps = document.steps.map((raw, index): LoadedStep => {
@@ -130,6 +136,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     file,
     profiles: document.profiles,
     dtbOverlays: overlaysPerProfile(document),
+    soc: document.soc,
     timeoutMs: document.timeout,
     kernelErrors: document['kernel-errors'],
     tags: document.tags,

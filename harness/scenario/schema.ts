@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { closest } from 'fastest-levenshtein';
 import { PROFILE_NAMES, type ProfileName } from '../model/profile.ts';
+import { DEFAULT_SOC, SOC_KINDS, type SocKind } from '../model/soc-kind.ts';
 import { faultStormSetting, type FaultStormSetting } from './fault-storm-setting.ts';
 import { KERNEL_ERROR_PATTERN_NAMES, isKernelErrorPatternName, type KernelErrorOptOut } from '../model/kernel-error-patterns.ts';
 import type { AnyStepFormat } from './step-format.ts';
@@ -118,6 +119,10 @@ export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepFormat>) {
       description: z.string().optional().describe('What the scenario checks, for people.'),
       profiles,
       'dtb-overlays': dtbOverlays.optional(),
+      soc: z
+        .enum(SOC_KINDS)
+        .default(DEFAULT_SOC)
+        .describe("real: Debian's 6.12 kernel runs its own qcom_scm/qcom_q6v5_pas/mdt_loader/smem/smp2p against pilot's EL3 firmware (Iris stays simulated); sim: the simulation module on 6.1. Default: sim."),
       timeout: duration.prefault(DEFAULT_SCENARIO_TIMEOUT).describe('Deadline for the whole scenario on one profile, boot included. Default: 3m.'),
       'kernel-errors': z
         .array(kernelErrorOptOut)
@@ -155,6 +160,7 @@ export interface ScenarioDocument {
   description?: string;
   profiles: ProfileName[];
   'dtb-overlays'?: string[] | Partial<Record<ProfileName, string[]>>;
+  soc: SocKind;
   timeout: number;
   'kernel-errors': KernelErrorOptOut[];
   tags: string[];

@@ -13,6 +13,7 @@
 #include <linux/of.h>
 #include <linux/pci.h>
 #include <linux/seq_file.h>
+#include <linux/version.h>
 
 #include "iommu.h"
 
@@ -121,7 +122,12 @@ int pas_sim_iommu_map(struct pas_sim_iommu *iommu, struct pci_dev *pdev,
 	iommu->phys = phys;
 	iommu->size = size;
 #ifndef PAS_SIM_SKIP_CARVEOUT_MAP
+	/* 6.3 gave iommu_map() a gfp argument; 6.1 (the simulation's kernel) and 6.12 (Iris beside the real SoC) both build this. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+	ret = iommu_map(iommu->domain, phys, phys, size, IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
+#else
 	ret = iommu_map(iommu->domain, phys, phys, size, IOMMU_READ | IOMMU_WRITE);
+#endif
 	if (ret) {
 		dev_err(dev, "failed to map carve-out %pa+%#zx: %d\n", &phys, size, ret);
 		goto detach;

@@ -1,6 +1,6 @@
 // A scripted TrustZoneChannel for unit tests: tests log real-format tz lines, and host commands are answered as the firmware would.
-import { TzLineLog } from '../../harness/machine/tz-line-log.ts';
-import type { TrustZoneChannel } from '../../harness/model/trust-zone.ts';
+import { TzLineLog } from './tz-line-log.ts';
+import type { TrustZoneChannel, TrustZoneLine } from '../../harness/model/trust-zone.ts';
 
 /** The firmware's answer line(s) to a command; none models a firmware that never answers. */
 export type Answer = (command: string) => string[];
@@ -23,6 +23,11 @@ export class FakeTrustZone implements TrustZoneChannel {
 
   lines(): string[] {
     return this.#log.lines();
+  }
+
+  /** A fake has no clock of its own: lines are stamped in the order they were logged. */
+  timedLines(): TrustZoneLine[] {
+    return this.#log.lines().map((text, index) => ({ atMs: index, text }));
   }
 
   waitForLine(match: (line: string) => boolean, deadline: number, signal: AbortSignal): Promise<string | undefined> {

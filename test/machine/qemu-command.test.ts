@@ -12,7 +12,7 @@ describe('qemuCommand', () => {
   it('gives kvm-el2 EL2, GICv2 and the SMMUv3', () => {
     const { args } = qemuCommand({ ...base, profile: PROFILES['kvm-el2'] });
     expect(optionAfter(args, '-machine')).toEqual(['virt,virtualization=on,gic-version=2,iommu=smmuv3']);
-    expect(optionAfter(args, '-cpu')).toEqual(['max,pauth-impdef=on']);
+    expect(optionAfter(args, '-cpu')).toEqual(['max,pauth-impdef=on,lpa2=off']);
     expect(optionAfter(args, '-kernel')).toEqual(['/c/vmlinuz']);
     expect(optionAfter(args, '-initrd')).toEqual(['/c/initrd.gz']);
   });

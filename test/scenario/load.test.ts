@@ -116,7 +116,7 @@ steps:
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsOf('name: a\nsteps: [{ run: "true" }]\nfrobnicate: 1\n')).toEqual([
-      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, timeout, kernel-errors, tags, fault-storm, kernel, board, known-issues, steps',
+      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, soc, timeout, kernel-errors, tags, fault-storm, kernel, board, known-issues, steps',
     ]);
   });
 
@@ -336,5 +336,26 @@ describe('loadScenarios', () => {
     const scenarios = await loadScenarios(['scenarios'], STEP_KINDS);
     expect(scenarios.length).toBeGreaterThan(0);
     for (const scenario of scenarios) expect(scenario.steps.length).toBeGreaterThan(0);
+  });
+});
+
+describe('parseScenario: soc', () => {
+  const steps = 'steps:\n  - expect-el: 1\n';
+  it('defaults to the simulation', () => {
+    expect(load(`name: a\nprofiles: [el1]\n${steps}`).soc).toBe('sim');
+  });
+
+  it('accepts soc: real on kvm-el2 and el1', () => {
+    expect(load(`name: a\nsoc: real\nprofiles: [kvm-el2, el1]\n${steps}`).soc).toBe('real');
+  });
+
+  it('refuses soc: real on xen-el1 at the profile, with the reason', () => {
+    expect(problemsOf(`name: a\nsoc: real\nprofiles: [el1, xen-el1]\n${steps}`)).toEqual([
+      "boot.yaml:3:17: profiles[1]: soc: real cannot run on xen-el1: Xen 4.17 refuses dom0's SiP calls (no platform hook forwards them to the EL3 firmware): keep xen-el1 on soc: sim",
+    ]);
+  });
+
+  it('refuses an unknown soc', () => {
+    expect(problemsOf(`name: a\nsoc: hardware\nprofiles: [el1]\n${steps}`)[0]).toMatch(/^boot\.yaml:2:6: soc: /);
   });
 });

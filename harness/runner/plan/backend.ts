@@ -36,6 +36,8 @@ export function machineFor(run: PlannedRun, images: ImageSet): MachineBackend {
     profile: PROFILES[run.profile],
     images,
     overlays: run.scenario.dtbOverlays[run.profile] ?? [],
+    socKind: run.scenario.soc,
+    deployMethod: run.deploy?.deployer.method,
     ...(run.deploy?.deployer.method === 'reboot' ? { bootloader: 'u-boot' as const } : {}),
   });
 }

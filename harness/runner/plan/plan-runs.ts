@@ -27,12 +27,15 @@ export async function planRuns<K extends KernelChoice>(input: PlanInput<K>): Pro
   const selection = await selectRuns(input);
   const buildImages = input.buildImages ?? buildRealImages;
   const plans: RunPlan<K>[] = [];
+  // The second base set (6.12, EL3 firmware) costs a build only when a run needs it.
+  const realSoc = selection.runs.some((run) => run.scenario.soc === 'real');
   for (const kernel of input.kernels) {
     const simModuleDefines = kernel.simModuleDefines ?? [];
     // A pushed kernel gets its fault variant with its own module build; the image's kernel gets it in the images.
     const images = await buildImages({
       signal: input.signal,
       onProgress: input.onImageProgress,
+      realSoc,
       ...(kernel.request || !simModuleDefines.length ? {} : { simModuleDefines }),
     });
     const deployers = deployersForBackends(images);

@@ -1,5 +1,5 @@
 // The tz log lines received so far, and waits for a line that matches: the part of a TrustZone channel that is not I/O.
-import { race } from '../core/wait.ts';
+import { race } from '../../harness/core/wait.ts';
 
 /** Rejection the deadline turns into "no line": a sentinel so race() does the timer, abort and clean-up bookkeeping. */
 class NoLineYet extends Error {}

@@ -1,0 +1,93 @@
+// Prepares a `soc: real` boot: the generated device tree for exactly its machine line, the host channel listening,
+// and the spec whose secureBoot files make qemuCommand write the secure=on line (secure-boot-args.ts).
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InfraError, InputError } from '../core/errors.ts';
+import { buildRealSocDtb } from '../images/devicetree/real-soc-dtb.ts';
+import { REAL_SOC_DEVICES, SECURE_BOOT_ADDRESSES } from '../images/devicetree/real-soc-layout.ts';
+import type { ImageSet } from '../images/image-set.ts';
+import { MACHINE_DTS, TZ_LOG } from '../model/artifact-names.ts';
+import type { Profile } from '../model/profile.ts';
+import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
+import type { SecureBootFiles } from './secure-boot-args.ts';
+import { TrustZoneHost } from './trust-zone-host.ts';
+
+/**
+ * Why U-Boot cannot boot a `soc: real` machine (the reboot deploy's path): QEMU's -bios is the secure flash at 0x0,
+ * which holds the EL3 firmware, and Debian's u-boot-qemu (qemu_arm64) is itself linked to run from that flash at 0x0;
+ * the firmware starts only a Linux Image at 0x40200000.
+ */
+export const SECURE_BOOT_UBOOT_REFUSAL =
+  "a reboot deploy needs U-Boot as the machine's firmware, and with soc: real the firmware slot (-bios, secure flash at 0x0) holds pilot's EL3 firmware; " +
+  "Debian's u-boot-qemu is built to run from that same flash at 0x0 and cannot be the EL3 firmware's next stage (it starts a Linux Image at 0x40200000 only)";
+
+/**
+ * Why kexec cannot deploy onto a `soc: real` machine yet (measured on 6.12.117 with lpa2=off): the kexec itself works —
+ * CPU_OFF/CPU_ON go through the firmware, the new kernel boots on the same DT — but nothing stops the remotes first
+ * (qcom_q6v5_pas has no shutdown hook), so the firmware still holds them running and refuses the new kernel's
+ * init_image ("tz: … refused: adsp is running"; the kernel: "error -22 initializing firmware").
+ */
+export const SECURE_BOOT_KEXEC_REFUSAL =
+  "the kexec'd kernel cannot start ADSP/CDSP: kexec leaves them running in the EL3 firmware (qcom_q6v5_pas has no shutdown hook), " +
+  "so the firmware refuses the new kernel's PAS init_image ('refused: adsp is running', kernel: 'error -22 initializing firmware')";
+
+export interface RealSocBootInput {
+  images: ImageSet;
+  profile: Profile;
+  /** The scenario's dtb-overlays for this profile, read as real-SoC variants. */
+  variants: readonly string[];
+  artifactsDir: string;
+  /** The simulation's spec for this machine: memory, CPUs, extra kernel words and devices carry over. */
+  spec: Omit<QemuBootSpec, 'sshPort'>;
+  signal: AbortSignal;
+}
+
+export interface RealSocBoot {
+  spec: Omit<QemuBootSpec, 'sshPort'>;
+  trustZone: TrustZoneHost;
+  dtbPath: string;
+}
+
+/** Builds the generated DT for exactly this machine line and opens the host channel; the caller starts QEMU with the spec. */
+export async function prepareRealSocBoot(input: RealSocBootInput): Promise<RealSocBoot> {
+  const real = input.images.realSoc;
+  if (!real) {
+    throw new InfraError('E_REAL_SOC_IMAGES', 'this run asks for soc: real, but the image set was built without the real SoC pieces', {
+      hint: 'build the images with realSoc: true (pilot run does when a scenario says soc: real)',
+    });
+  }
+  if (input.profile.hypervisor === 'xen') {
+    throw new InputError('E_REAL_SOC_PROFILE', `soc: real cannot run on ${input.profile.name}: Xen 4.17 refuses dom0's SiP calls (no platform hook forwards them to the firmware)`);
+  }
+  const trustZone = await TrustZoneHost.listen(join(input.artifactsDir, TZ_LOG));
+  try {
+    const dtb = join(input.artifactsDir, 'machine.dtb');
+    const files: SecureBootFiles = {
+      firmware: real.el3FirmwarePath,
+      kernelImage: real.kernel.imagePath,
+      dtb,
+      initramfs: real.initramfsPath,
+      trustZoneSocket: trustZone.socketPath,
+    };
+    const spec: Omit<QemuBootSpec, 'sshPort'> = {
+      ...input.spec,
+      kernelImage: real.kernel.imagePath,
+      initramfs: real.initramfsPath,
+      devices: [...REAL_SOC_DEVICES, ...(input.spec.devices ?? []).filter((device) => !device.startsWith('edu,'))],
+      secureBoot: files,
+    };
+    const command = qemuCommand({ ...spec, sshPort: 0 });
+    await buildRealSocDtb({
+      qemuArgs: command.args,
+      variants: input.variants,
+      chosen: { bootargs: command.kernelCommandLine, initrd: { base: SECURE_BOOT_ADDRESSES.initrd, size: (await stat(real.initramfsPath)).size } },
+      outPath: dtb,
+      sourcePath: join(input.artifactsDir, MACHINE_DTS),
+      signal: input.signal,
+    });
+    return { spec, trustZone, dtbPath: dtb };
+  } catch (error) {
+    await trustZone.close();
+    throw error;
+  }
+}

@@ -1,0 +1,24 @@
+// What a `soc: real` scenario may not ask for, found when it loads: profiles the real SoC cannot run on.
+import type { ProfileName } from '../model/profile.ts';
+import type { DataPath, SourcePosition } from '../config/yaml-source.ts';
+import type { ScenarioDocument } from './schema.ts';
+
+/** Profiles the kernel's own drivers cannot run on yet, and why (measured). */
+export const REAL_SOC_REFUSED_PROFILES: Partial<Record<ProfileName, string>> = {
+  'xen-el1': "Xen 4.17 refuses dom0's SiP calls (no platform hook forwards them to the EL3 firmware): keep xen-el1 on soc: sim",
+};
+
+export interface PlacedProblem {
+  position: SourcePosition;
+  path: string;
+  message: string;
+}
+
+export function realSocProfileProblems(document: Pick<ScenarioDocument, 'soc' | 'profiles'>, locate: (path: DataPath) => SourcePosition): PlacedProblem[] {
+  if (document.soc !== 'real') return [];
+  return document.profiles.flatMap((profile, index) => {
+    const why = REAL_SOC_REFUSED_PROFILES[profile];
+    // A defaulted profiles list has no position of its own; locate falls back to the nearest key written.
+    return why ? [{ position: locate(['profiles', index]), path: `profiles[${index}]`, message: `soc: real cannot run on ${profile}: ${why}` }] : [];
+  });
+}

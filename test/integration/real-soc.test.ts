@@ -1,0 +1,51 @@
+// The real SoC on real machines: Debian 6.12's own Qualcomm drivers against the EL3 firmware, through `pilot run`,
+// checked from the kernel's lines in dmesg.log and the firmware's in tz.log.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
+
+const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
+
+describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, () => {
+  it('brings ADSP and CDSP up through qcom_scm and qcom_q6v5_pas at EL2 and EL1, and catches the missing mapping at EL2', async () => {
+    const base = await artifactsBase();
+    const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', '-j', '1', '--artifacts', base]);
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(3 runs\)/);
+    const summary = await latestResults(base);
+    expect(summary.runs.map((run) => `${run.id} ${run.status}`).sort()).toEqual([
+      'real-bringup@el1 pass',
+      'real-bringup@kvm-el2 pass',
+      'real-missing-mapping@kvm-el2 pass',
+    ]);
+    for (const run of summary.runs) {
+      expect(run.soc).toBe('real');
+      expect(run.bootedKernelRelease).toMatch(/^6\.12\./);
+    }
+    const byId = Object.fromEntries(summary.runs.map((run) => [run.id, run]));
+
+    for (const id of ['real-bringup@el1', 'real-bringup@kvm-el2']) {
+      const dir = byId[id]!.artifactsDir;
+      const dmesg = await read(dir, 'dmesg.log');
+      expect(dmesg).toContain('qcom_scm: convention: smc arm 64');
+      expect(dmesg).toContain('remote processor adsp is now up');
+      expect(dmesg).toContain('remote processor cdsp is now up');
+      const tz = await read(dir, 'tz.log');
+      expect(tz).toMatch(/tz: boot entering linux el=[12] entry=0x40200000 dtb=0x4c000000/);
+      expect(tz).toMatch(/tz: smc pas auth_and_reset pas=1 ok adsp/);
+      expect(tz).toMatch(/tz: smc pas auth_and_reset pas=18 ok cdsp/);
+      expect(tz).toContain('tz: remote adsp dma boot block ok');
+      expect(tz).not.toContain('tz: panic');
+    }
+
+    const missing = byId['real-missing-mapping@kvm-el2']!.artifactsDir;
+    const dmesg = await read(missing, 'dmesg.log');
+    expect(dmesg).toMatch(/arm-smmu-v3 [0-9a-f]+\.smmuv3: event 0x10 received/);
+    expect(dmesg).toMatch(/qcom_q6v5_pas \S+: start timed out|start timed out/);
+    // The firmware saw the boot DMA come back as garbage: the fault is the SMMU's, not the firmware's.
+    const tz = await read(missing, 'tz.log');
+    expect(tz).toMatch(/tz: smc pas auth_and_reset pas=1 ok adsp/);
+    expect(tz).toMatch(/tz: remote adsp boot failed/);
+  });
+});
