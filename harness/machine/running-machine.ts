@@ -4,6 +4,7 @@ import type { WaitLimits } from '../core/wait.ts';
 import type { SshGuest } from '../guest/ssh-guest.ts';
 import type { PhaseTiming } from '../model/results.ts';
 import type { Profile } from '../model/profile.ts';
+import type { TrustZoneChannel } from '../model/trust-zone.ts';
 import type { Bootloader } from './bootloader.ts';
 import type { RebootedGuest, RunningMachine } from './machine.ts';
 import type { SerialConsole } from './serial-console.ts';
@@ -11,6 +12,8 @@ import type { SerialConsole } from './serial-console.ts';
 export interface RunningMachineParts {
   profile: Profile;
   bootloader: Bootloader | undefined;
+  /** The EL3 firmware's host channel, on a machine booted with `soc: real`. */
+  trustZone?: TrustZoneChannel | undefined;
   phases: PhaseTiming[];
   died: Promise<never>;
   /** The target as E_GUEST_REBOOTING names it, e.g. "the guest" or "board x (root@host:22)". */
@@ -34,6 +37,7 @@ export function runningMachine(parts: RunningMachineParts): RunningMachine {
     },
     died: parts.died,
     bootloader: parts.bootloader,
+    ...(parts.trustZone ? { trustZone: parts.trustZone } : {}),
     phases: parts.phases,
     // Read live: a reboot replaces the guest and the boot under the same machine.
     get release() {

@@ -10,13 +10,15 @@ const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, () => {
   it('brings ADSP and CDSP up through qcom_scm and qcom_q6v5_pas at EL2 and EL1, and catches the missing mapping at EL2', async () => {
     const base = await artifactsBase();
-    const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', '-j', '1', '--artifacts', base]);
+    const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', 'scenarios/real-crash-recovery.yaml', '-j', '1', '--artifacts', base]);
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(3 runs\)/);
+    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(5 runs\)/);
     const summary = await latestResults(base);
     expect(summary.runs.map((run) => `${run.id} ${run.status}`).sort()).toEqual([
       'real-bringup@el1 pass',
       'real-bringup@kvm-el2 pass',
+      'real-crash-recovery@el1 pass',
+      'real-crash-recovery@kvm-el2 pass',
       'real-missing-mapping@kvm-el2 pass',
     ]);
     for (const run of summary.runs) {
@@ -47,5 +49,14 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
     const tz = await read(missing, 'tz.log');
     expect(tz).toMatch(/tz: smc pas auth_and_reset pas=1 ok adsp/);
     expect(tz).toMatch(/tz: remote adsp boot failed/);
+
+    // A crash the scenario injected through the firmware's host channel, reported and recovered by the kernel's own drivers.
+    for (const id of ['real-crash-recovery@el1', 'real-crash-recovery@kvm-el2']) {
+      const dir = byId[id]!.artifactsDir;
+      const tzLog = await read(dir, 'tz.log');
+      expect(tzLog).toContain('tz: host ok fatal adsp pilot: injected by the scenario');
+      expect(tzLog.match(/tz: smc pas auth_and_reset pas=1 ok adsp/g)).toHaveLength(2);
+      expect(await read(dir, 'dmesg.log')).toMatch(/qcom_q6v5_pas \S+: fatal error received: pilot: injected by the scenario/);
+    }
   });
 });
