@@ -10,9 +10,9 @@ const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, () => {
   it('brings ADSP and CDSP up through qcom_scm and qcom_q6v5_pas at EL2 and EL1, and catches the missing mapping at EL2', async () => {
     const base = await artifactsBase();
-    const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', 'scenarios/real-crash-recovery.yaml', '-j', '1', '--artifacts', base]);
+    const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', 'scenarios/real-crash-recovery.yaml', 'scenarios/real-tampered-firmware.yaml', '-j', '1', '--artifacts', base]);
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(5 runs\)/);
+    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(7 runs\)/);
     const summary = await latestResults(base);
     expect(summary.runs.map((run) => `${run.id} ${run.status}`).sort()).toEqual([
       'real-bringup@el1 pass',
@@ -20,6 +20,8 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
       'real-crash-recovery@el1 pass',
       'real-crash-recovery@kvm-el2 pass',
       'real-missing-mapping@kvm-el2 pass',
+      'real-tampered-firmware@el1 pass',
+      'real-tampered-firmware@kvm-el2 pass',
     ]);
     for (const run of summary.runs) {
       expect(run.soc).toBe('real');
@@ -57,6 +59,15 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
       expect(tzLog).toContain('tz: host ok fatal adsp pilot: injected by the scenario');
       expect(tzLog.match(/tz: smc pas auth_and_reset pas=1 ok adsp/g)).toHaveLength(2);
       expect(await read(dir, 'dmesg.log')).toMatch(/qcom_q6v5_pas \S+: fatal error received: pilot: injected by the scenario/);
+    }
+
+    // Images the firmware refuses, with the kernel's own wording for each refusal.
+    for (const id of ['real-tampered-firmware@el1', 'real-tampered-firmware@kvm-el2']) {
+      const dir = byId[id]!.artifactsDir;
+      const kernelLog = await read(dir, 'dmesg.log');
+      expect(kernelLog).toMatch(/qcom_q6v5_pas \S+: failed to authenticate image and release reset/);
+      expect(kernelLog).toMatch(/error -22 initializing firmware qcom\/sa8775p\/adsp-bad-signature\.mbn/);
+      expect(await read(dir, 'tz.log')).toMatch(/tz: smc pas auth_and_reset pas=1 refused: segment \d+ hash mismatch/);
     }
   });
 });
