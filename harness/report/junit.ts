@@ -1,8 +1,8 @@
 // junit.xml for GitLab and Jenkins: one <testsuite> per profile, one <testcase> per run, steps in <system-out>.
 //
 // Why per profile: the regression pilot exists for passes under a hypervisor and fails at EL2, so a suite per
-// profile puts "kvm-el2: 3 failures, xen-el1: 0" on the first screen, and the classname `<profile>.<scenario>`
-// makes Jenkins group by profile as its package. Why per run, not per step: a testcase name must stay stable
+// profile puts "kvm-el2: 3 failures, xen-el1: 0" on the first screen, and the classname is the profile alone,
+// because GitLab's JUnit view groups test cases by classname and Jenkins by class; the scenario is the test's name. Why per run, not per step: a testcase name must stay stable
 // across commits for GitLab to tell new failures from old ones, and step titles change whenever a step's
 // arguments do; steps after a failure never run and would pad the report with skips.
 import { hostname as osHostname } from 'node:os';
@@ -83,8 +83,7 @@ function renderTestcase(run: RunResult, evidenceLimit: number): string[] {
   const lines = [
     openTag('testcase', {
       name: run.scenario,
-      // Jenkins splits classname at its last dot, so a dot inside the scenario name would invent a package.
-      classname: `${run.profile}.${run.scenario.replaceAll('.', '_')}`,
+      classname: run.profile,
       file: run.file,
       time: seconds(run.durationMs),
     }),

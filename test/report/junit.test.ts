@@ -14,7 +14,8 @@ const summary = summaryOf([passRun, failRun, errorRun, skipRun]);
 const xml = renderJunit(summary, { hostname: 'test-host' });
 const root: Node = parser.parse(xml).testsuites;
 const cases: Node[] = root.testsuite.flatMap((suite: Node) => suite.testcase);
-const byClass = (classname: string) => cases.find((c) => c.classname === classname)!;
+/** A run's testcase: its profile is the classname (GitLab groups by it), its scenario the name. */
+const testcaseOf = (profile: string, scenario: string) => cases.find((c) => c.classname === profile && c.name === scenario)!;
 const text = (node: Node) => (typeof node === 'string' ? node : String(node['#text'] ?? ''));
 
 /** XML 1.0's Char production, checked code point by code point rather than with the writer's own regex. */
@@ -42,7 +43,7 @@ describe('renderJunit', () => {
   });
 
   it('writes a failed assertion as <failure> with the step, the evidence and the hint', () => {
-    const failed = byClass('kvm-el2.adsp');
+    const failed = testcaseOf('kvm-el2', 'adsp');
     expect(failed).toMatchObject({ name: 'adsp', file: 'scenarios/adsp.yaml', time: '42.500' });
     expect(failed.error).toBeUndefined();
     expect(failed.failure.type).toBe('F_DMESG_FORBIDDEN');
@@ -58,7 +59,7 @@ describe('renderJunit', () => {
   });
 
   it('writes an infrastructure failure as <error>, never as <failure>', () => {
-    const errored = byClass('el1.adsp');
+    const errored = testcaseOf('el1', 'adsp');
     expect(errored.failure).toBeUndefined();
     expect(errored.error.type).toBe('E_QEMU_EXIT');
     expect(errored.error.message).toBe('E_QEMU_EXIT: QEMU exited with "hardware error" <code 1> & no core');
@@ -68,14 +69,14 @@ describe('renderJunit', () => {
   });
 
   it('marks a run that never ran as <skipped> and keeps dotted scenario names out of the package', () => {
-    const skipped = byClass('xen-el1.iris_decoder');
+    const skipped = testcaseOf('xen-el1', 'iris.decoder');
     expect(skipped.name).toBe('iris.decoder');
     expect(skipped.skipped.message).toBe('E_PROFILE_UNAVAILABLE: xen-hypervisor-4.17-arm64 is not installed');
     expect(skipped.failure ?? skipped.error).toBeUndefined();
   });
 
   it('lists a passing run with its steps and checks and nothing else', () => {
-    const passed = byClass('el1.boot');
+    const passed = testcaseOf('el1', 'boot');
     expect(passed.failure ?? passed.error ?? passed.skipped).toBeUndefined();
     const log = text(passed['system-out']);
     expect(log).toContain('kernel: 6.1.0-56-arm64');
@@ -86,7 +87,7 @@ describe('renderJunit', () => {
   it('holds only characters XML 1.0 allows, and shows the forbidden ones as visible escapes', () => {
     const bad = [...xml].map((c) => c.codePointAt(0)!).filter((code) => !isXmlChar(code));
     expect(bad).toEqual([]);
-    const body = text(byClass('el1.adsp').error);
+    const body = text(testcaseOf('el1', 'adsp').error);
     expect(body).toContain('    \\x1b[31mqemu: hardware error: edu\\x1b[0m');
     expect(body).toContain('    nul\\x00 bell\\x07 ff\\uffff lone\\ud800 end');
     expect(body).toContain('    tab\there\n    next');
@@ -113,7 +114,8 @@ describe('writeJunit and the JUnit reporter', () => {
     expect(await readdir(scratch)).toEqual(['junit.xml']);
     const written: Node = parser.parse(await readFile(join(scratch, 'junit.xml'), 'utf8')).testsuites;
     expect(written.failures).toBe('1');
-    expect(written.testsuite[0].testcase[0].classname).toBe('kvm-el2.adsp');
+    expect(written.testsuite[0].testcase[0].classname).toBe('kvm-el2');
+    expect(written.testsuite[0].testcase[0].name).toBe('adsp');
   });
 
   it('creates missing folders and replaces an older file', async () => {

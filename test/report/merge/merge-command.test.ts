@@ -56,7 +56,7 @@ describe('pilot merge', { timeout: 60_000 }, () => {
     const merged = await readResultsJson(join(root, 'nightly', 'results.json'));
     expect(merged.runs.find((run) => run.id === 'adsp@kvm-el2')).toMatchObject({ status: 'fail', known: { link: 'https://bugs.example.org/1', expired: false } });
     const junit = junitParser.parse(await readFile(join(root, 'nightly', 'junit.xml'), 'utf8'));
-    const testcase = junit.testsuites.testsuite.flatMap((suite: { testcase: unknown[] }) => suite.testcase).find((tc: { classname: string }) => tc.classname === 'kvm-el2.adsp');
+    const testcase = junit.testsuites.testsuite.flatMap((suite: { testcase: unknown[] }) => suite.testcase).find((tc: { classname: string; name: string }) => tc.classname === 'kvm-el2' && tc.name === 'adsp');
     expect(testcase.failure.message).toMatch(/^KNOWN \(https:\/\/bugs\.example\.org\/1\) F_DMESG_FORBIDDEN/);
   });
 
