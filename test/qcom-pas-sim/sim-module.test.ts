@@ -75,4 +75,10 @@ describe('buildErrorLines', () => {
     const out = ['  CC [M]  /x/main.o', '/x/tz.c:5:1: error: expected expression', 'make[2]: *** [x] Error 1', 'warning: unused'].join('\n');
     expect(buildErrorLines(out)).toEqual(['/x/tz.c:5:1: error: expected expression', 'make[2]: *** [x] Error 1']);
   });
+
+  it('puts a missing host tool first, ahead of the make lines it caused', () => {
+    // As a 6.12.118 headers tree printed it on a machine without pahole.
+    const out = ['# BTF [M] /x/qcom_pas_sim.ko', '/bin/sh: 1: pahole: not found', 'make[2]: *** [/h/scripts/Makefile.modfinal:64: /x/qcom_pas_sim.ko] Error 127'].join('\n');
+    expect(buildErrorLines(out)[0]).toBe('/bin/sh: 1: pahole: not found');
+  });
 });

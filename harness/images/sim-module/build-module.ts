@@ -60,8 +60,10 @@ export async function simModuleInputsDigest(defines: readonly string[] = [], sou
 export function buildErrorLines(output: string): string[] {
   return output
     .split('\n')
-    .filter((line) => /\berror\b|Error \d|undefined!|No such file|No rule to make target/i.test(line))
+    .filter((line) => /\berror\b|Error \d|undefined!|No such file|No rule to make target|: not found$/i.test(line))
     .map((line) => line.trim())
+    // A missing host tool ("/bin/sh: 1: pahole: not found") is the cause; make's "Error 127" lines only follow it.
+    .sort((a, b) => Number(/: not found$/.test(b)) - Number(/: not found$/.test(a)))
     .slice(0, 20);
 }
 
@@ -108,6 +110,8 @@ export async function buildSimModule(options: BuildSimModuleOptions): Promise<st
       'ARCH=arm64',
       `CROSS_COMPILE=${crossCompile}`,
       `PAS_SIM_DEFINES=${defines.map((d) => `-D${d}`).join(' ')}`,
+      // Headers that ship a BTF vmlinux (Debian 6.12.118 on) would otherwise need pahole; a test module needs no BTF.
+      'CONFIG_DEBUG_INFO_BTF_MODULES=',
       `-j${Math.min(4, availableParallelism())}`,
       'modules',
     ],
