@@ -103,6 +103,7 @@ export const ERROR_CODES = {
   E_KERNEL_STAGE: { class: 'ERROR', meaning: 'Copying or moving the given modules into pilot\'s cache failed.' },
   E_KEXEC_EXEC: { class: 'ERROR', meaning: 'kexec -e could not be started on the target.' },
   E_KEXEC_LOAD: { class: 'ERROR', meaning: 'kexec -l failed on the target, or the kernel reports nothing loaded.' },
+  E_KEXEC_QUIESCE: { class: 'ERROR', meaning: 'A running remote processor refused to stop before kexec; the next kernel would find it running.' },
   E_KMSG_STREAM: { class: 'ERROR', meaning: 'Streaming /dev/kmsg from the guest could not start.' },
   E_KMSG_SYNC: { class: 'ERROR', meaning: 'Writing a sync marker to /dev/kmsg on the guest failed.' },
   E_KNOWN_ISSUES_INVALID: { class: 'INPUT', meaning: 'The known-issues file fails validation.' },

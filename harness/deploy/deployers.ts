@@ -1,5 +1,8 @@
 // One deployer per method, configured for an image set; adding a method means adding a file and a line here.
+import { InfraError } from '../core/errors.ts';
 import type { ImageSet } from '../images/image-set.ts';
+import { SECURE_BOOT_UBOOT_REFUSAL } from '../machine/secure-boot.ts';
+import type { SocKind } from '../model/soc-kind.ts';
 import type { Deployer, DeployMethod } from './deploy.ts';
 import { KexecDeployer } from './kexec.ts';
 import { RebootDeployer, type RebootDeployerConfig } from './reboot.ts';
@@ -20,4 +23,27 @@ export function createDeployers(images: ImageSet, options: DeployerOptions = {})
     kexec: new KexecDeployer({ baseInitramfs }),
     reboot: new RebootDeployer({ baseInitramfs, ...(options.reboot ?? { bootloader: 'u-boot' }) }),
   };
+}
+
+/**
+ * The deployers of QEMU machines with `soc: real`: a pushed kernel's initrd grows from the real set's initramfs and loads
+ * the same Qualcomm drivers the base kernel does; a reboot is refused (the EL3 firmware holds U-Boot's slot).
+ */
+export function createRealSocDeployers(images: ImageSet): Deployers {
+  const real = images.realSoc;
+  if (!real) {
+    throw new InfraError('E_REAL_SOC_IMAGES', 'a soc: real run pushes a kernel, but the image set was built without the real SoC pieces', {
+      hint: 'build the images with realSoc: true (pilot run does when a scenario says soc: real)',
+    });
+  }
+  const base = { baseInitramfs: real.initramfsPath, extraModules: real.driverModules };
+  return {
+    kexec: new KexecDeployer(base),
+    reboot: new RebootDeployer({ ...base, bootloader: undefined, impossible: `cannot deploy by reboot on soc: real: ${SECURE_BOOT_UBOOT_REFUSAL}` }),
+  };
+}
+
+/** QEMU's deployers for a run's SoC. */
+export function qemuDeployers(images: ImageSet, soc: SocKind): Deployers {
+  return soc === 'real' ? createRealSocDeployers(images) : createDeployers(images);
 }

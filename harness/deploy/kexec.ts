@@ -3,6 +3,7 @@
 import type { Profile } from '../model/profile.ts';
 import { shellWord } from '../host/shell-quote.ts';
 import { stageInitrdModules, type StagedInitrdModules } from './initrd-modules.ts';
+import { stopRunningRemotes } from './quiesce-remotes.ts';
 import { commandFailure } from './restart.ts';
 import { pushFile } from './push.ts';
 import { buildInitrdOnTarget, DEPLOY_REMOTE_DIR } from './remote-initrd.ts';
@@ -28,7 +29,7 @@ export class KexecDeployer extends TemplateDeployer {
     return undefined;
   }
 
-  protected steps({ kernel, options, target, pushOptions }: DeployContext): DeploySteps {
+  protected steps({ machine, kernel, options, target, pushOptions }: DeployContext): DeploySteps {
     const { signal } = options;
     const remoteImage = `${DEPLOY_REMOTE_DIR}/Image-${kernel.release}`;
     const remoteInitrd = `${DEPLOY_REMOTE_DIR}/initrd-${kernel.release}.cpio.gz`;
@@ -53,6 +54,9 @@ export class KexecDeployer extends TemplateDeployer {
         );
         if (load.code !== 0) throw commandFailure('E_KEXEC_LOAD', `kexec -l ${remoteImage}`, load);
         if (load.stdout.trim().split('\n').at(-1) !== '1') throw commandFailure('E_KEXEC_LOAD', 'kexec -l (the kernel reports nothing loaded)', load);
+        // Last, so a failed load leaves the remotes as the steps left them.
+        const stopped = await stopRunningRemotes({ guest: machine.guest, signal, deadline: options.deadline, machineDied: machine.died });
+        if (stopped.length) options.onPhase?.(`stopped ${stopped.join(', ')}`);
       },
       previousBootId: () => previousBootId,
       restart: { command: 'kexec -e', before: 'sync', code: 'E_KEXEC_EXEC', waitingFor: `the kexec'd kernel ${kernel.release} to come up` },

@@ -34,6 +34,8 @@ export interface RebootDeployerConfig {
   /** Where the bootloader is declared when pilot does not start the machine ("board file boards/x.yaml"), named in the refusal. */
   bootloaderSource?: string;
   extraModules?: readonly string[];
+  /** Why machines of this kind can never reboot into a pushed kernel, whatever the profile (soc: real's firmware slot). */
+  impossible?: string;
   /** The next boot's kernel (dom0's, under Xen) command line, from the running one; default: the running one unchanged. */
   commandLine?: (running: string) => string;
   /** gzip the Image on the host, so a third of it travels and is written (U-Boot or Xen inflates it). Default true. */
@@ -75,6 +77,7 @@ export class RebootDeployer extends TemplateDeployer {
   }
 
   refusal(profile: Profile): string | undefined {
+    if (this.config.impossible) return this.config.impossible;
     if (this.config.bootloader !== 'u-boot' && this.config.bootloaderSource) {
       return `a reboot deploy on ${profile.name} needs a board that boots through U-Boot from a partition Linux can write, and ${this.config.bootloaderSource} does not declare \`bootloader: u-boot\``;
     }

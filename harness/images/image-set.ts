@@ -39,6 +39,8 @@ export interface RealSocImages {
   initramfsPath: string;
   /** The EL3 firmware QEMU runs with -bios. */
   el3FirmwarePath: string;
+  /** The Qualcomm driver modules the initramfs loads (dependencies come from modules.dep); a pushed kernel's initrd loads the same. */
+  driverModules: string[];
   /** The simulation module built for 6.12: with the real SoC's device tree it finds only Iris's node. */
   iris: SimulatedSoc;
   keys: { kernel: string; headers: string; el3Firmware: string; initramfs: string };

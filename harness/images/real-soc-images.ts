@@ -57,6 +57,7 @@ export async function buildRealSocImages(ctx: BuildContext, inputs: RealSocInput
     kernel: kernel.artifact,
     initramfsPath: initramfs.path,
     el3FirmwarePath: el3.path,
+    driverModules: drivers,
     iris,
     keys: { kernel: kernel.keys.kernel, headers: kernel.keys.headers, el3Firmware: el3.key, initramfs: initramfs.key },
     built: { kernel: kernel.built.kernel, headers: kernel.built.headers, el3Firmware: el3.built, initramfs: initramfs.built },

@@ -1,5 +1,6 @@
-// The kernel config options the simulated SoC and the deploy flow need, checked against a .config before anything builds.
+// The kernel config options the runs need (the simulated SoC or the real one, and the deploy flow), checked against a .config before anything builds.
 import type { ProfileName } from '../model/profile.ts';
+import type { SocKind } from '../model/soc-kind.ts';
 
 export interface ConfigRequirement {
   option: string;
@@ -10,15 +11,19 @@ export interface ConfigRequirement {
   profiles?: readonly ProfileName[];
   /** Needed only when the kernel is started by one of these deploys. */
   deploys?: readonly string[];
+  /** Needed only on runs with this SoC: the real one needs the kernel's own Qualcomm drivers. */
+  socs?: readonly SocKind[];
 }
 
 /** The profiles a kernel will run on and the deploys that will start it, so the check asks for no more than the runs need. */
 export interface KernelUse {
   profiles: readonly ProfileName[];
   deploys: readonly string[];
+  /** The SoCs of its runs; absent means the simulation's. */
+  socs?: readonly SocKind[];
 }
 
-export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
+export const KERNEL_CONFIG_REQUIREMENTS: readonly ConfigRequirement[] = [
   { option: 'CONFIG_MODULES', accepted: ['y'], why: 'the SoC module and the virtio stack are loaded by the guest\'s /init' },
   { option: 'CONFIG_REMOTEPROC', accepted: ['y', 'm'], why: 'ADSP and CDSP register with the remoteproc core' },
   { option: 'CONFIG_ARM_SMMU_V3', accepted: ['y', 'm'], why: 'the edu DMA masters sit behind the SMMUv3 on kvm-el2', profiles: ['kvm-el2'] },
@@ -32,13 +37,24 @@ export const SIMULATION_CONFIG: readonly ConfigRequirement[] = [
   { option: 'CONFIG_NLS_CODEPAGE_437', accepted: ['y', 'm'], why: 'vfat mounts with codepage 437 by default', deploys: ['reboot'] },
   { option: 'CONFIG_NLS_ASCII', accepted: ['y', 'm'], why: 'vfat mounts with iocharset ascii by default', deploys: ['reboot'] },
   { option: 'CONFIG_XEN', accepted: ['y'], why: 'the xen-el1 profile boots the kernel as Xen\'s dom0', profiles: ['xen-el1'] },
+  // soc: real runs the kernel's own drivers against the EL3 firmware: these are the code under test.
+  { option: 'CONFIG_QCOM_SCM', accepted: ['y', 'm'], why: 'soc: real: qcom_scm makes the SMC calls to the EL3 firmware (PAS, SHM bridge)', socs: ['real'] },
+  { option: 'CONFIG_QCOM_Q6V5_PAS', accepted: ['y', 'm'], why: 'soc: real: qcom_q6v5_pas loads and starts ADSP and CDSP', socs: ['real'] },
+  { option: 'CONFIG_QCOM_SMEM', accepted: ['y', 'm'], why: 'soc: real: the remotes\' crash reasons and SMP2P state live in SMEM', socs: ['real'] },
+  { option: 'CONFIG_QCOM_SMP2P', accepted: ['y', 'm'], why: 'soc: real: ready, handover, fatal and stop-ack arrive over SMP2P', socs: ['real'] },
+  { option: 'CONFIG_HWSPINLOCK_QCOM', accepted: ['y', 'm'], why: 'soc: real: SMEM takes the hardware mutex (without it SMEM never probes)', socs: ['real'] },
+  { option: 'CONFIG_QRTR', accepted: ['y', 'm'], why: 'soc: real: qcom_q6v5_pas depends on QRTR for its sysmon and SSR notifications', socs: ['real'] },
 ];
 
 /** The requirements of these runs: all of them when the use is not known (a kernel checked on its own). */
-export function configFor(use: KernelUse | undefined, requirements: readonly ConfigRequirement[] = SIMULATION_CONFIG): ConfigRequirement[] {
+export function configFor(use: KernelUse | undefined, requirements: readonly ConfigRequirement[] = KERNEL_CONFIG_REQUIREMENTS): ConfigRequirement[] {
   if (!use) return [...requirements];
+  const socs = use.socs ?? ['sim'];
   return requirements.filter(
-    (r) => (!r.profiles || r.profiles.some((profile) => use.profiles.includes(profile))) && (!r.deploys || r.deploys.some((deploy) => use.deploys.includes(deploy))),
+    (r) =>
+      (!r.profiles || r.profiles.some((profile) => use.profiles.includes(profile))) &&
+      (!r.deploys || r.deploys.some((deploy) => use.deploys.includes(deploy))) &&
+      (!r.socs || r.socs.some((soc) => socs.includes(soc))),
   );
 }
 
@@ -62,7 +78,7 @@ export interface MissingOption {
   why: string;
 }
 
-export function missingConfigOptions(config: Map<string, string>, requirements: readonly ConfigRequirement[] = SIMULATION_CONFIG): MissingOption[] {
+export function missingConfigOptions(config: Map<string, string>, requirements: readonly ConfigRequirement[] = KERNEL_CONFIG_REQUIREMENTS): MissingOption[] {
   return requirements
     .filter((r) => !(r.accepted as readonly string[]).includes(config.get(r.option) ?? ''))
     .map((r) => ({ option: r.option, got: config.get(r.option) ?? 'absent', wanted: r.accepted.join(' or '), why: r.why }));

@@ -22,7 +22,7 @@ import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 import type { SocKind } from '../model/soc-kind.ts';
-import { SECURE_BOOT_KEXEC_REFUSAL, SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
+import { SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
 import type { TrustZoneHost } from './trust-zone-host.ts';
 
 export interface QemuMachineConfig {
@@ -60,7 +60,6 @@ export class QemuMachine implements MachineBackend {
 
   async start(options: MachineStartOptions): Promise<RunningMachine> {
     if (this.config.socKind === 'real' && (this.config.bootloader || this.config.deployMethod === 'reboot')) throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by reboot on soc: real: ${SECURE_BOOT_UBOOT_REFUSAL}`);
-    if (this.config.socKind === 'real' && this.config.deployMethod === 'kexec') throw new InputError('E_REAL_SOC_DEPLOY', `cannot deploy by kexec on soc: real: ${SECURE_BOOT_KEXEC_REFUSAL}`);
     const clock = new PhaseClock(options.onPhase);
     const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
     const unsubscribeConsole = options.onConsole ? serial.onChunk(options.onConsole) : () => {};

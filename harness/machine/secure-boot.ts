@@ -21,16 +21,6 @@ export const SECURE_BOOT_UBOOT_REFUSAL =
   "a reboot deploy needs U-Boot as the machine's firmware, and with soc: real the firmware slot (-bios, secure flash at 0x0) holds pilot's EL3 firmware; " +
   "Debian's u-boot-qemu is built to run from that same flash at 0x0 and cannot be the EL3 firmware's next stage (it starts a Linux Image at 0x40200000 only)";
 
-/**
- * Why kexec cannot deploy onto a `soc: real` machine yet (measured on 6.12.117 with lpa2=off): the kexec itself works —
- * CPU_OFF/CPU_ON go through the firmware, the new kernel boots on the same DT — but nothing stops the remotes first
- * (qcom_q6v5_pas has no shutdown hook), so the firmware still holds them running and refuses the new kernel's
- * init_image ("tz: … refused: adsp is running"; the kernel: "error -22 initializing firmware").
- */
-export const SECURE_BOOT_KEXEC_REFUSAL =
-  "the kexec'd kernel cannot start ADSP/CDSP: kexec leaves them running in the EL3 firmware (qcom_q6v5_pas has no shutdown hook), " +
-  "so the firmware refuses the new kernel's PAS init_image ('refused: adsp is running', kernel: 'error -22 initializing firmware')";
-
 export interface RealSocBootInput {
   images: ImageSet;
   profile: Profile;

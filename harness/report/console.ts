@@ -317,12 +317,12 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** `Kernels: 6.12.117+deb12-arm64 on soc real (2 runs), 6.1.0-56-arm64 on soc sim (3 runs)`: which kernel and SoC each run booted. */
+/** `Kernels: 6.12.117+deb12-arm64 on soc real (2 runs), 6.1.0-56-arm64 on soc sim (3 runs)`: which kernel and SoC each run's steps ran on (a deployed kernel, else the booted one). */
 export function kernelsLine(runs: ReadonlyArray<RunResult>): string | undefined {
   const groups = new Map<string, number>();
   for (const run of runs) {
     if (!run.soc) continue;
-    const key = `${run.bootedKernelRelease ?? run.kernelRelease ?? '(kernel unknown)'} on soc ${run.soc}`;
+    const key = `${run.deploy?.release ?? run.bootedKernelRelease ?? run.kernelRelease ?? '(kernel unknown)'} on soc ${run.soc}`;
     groups.set(key, (groups.get(key) ?? 0) + 1);
   }
   if (!groups.size) return undefined;

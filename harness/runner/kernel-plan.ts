@@ -9,6 +9,7 @@ import { kernelSpecLabel } from '../kernel/spec-label.ts';
 import { resolveKernelInput, type KernelUnderTest, type ResolveKernelInputOptions } from '../kernel/input.ts';
 import type { KernelSpec } from '../model/kernel-spec.ts';
 import type { KernelUse } from '../kernel/config.ts';
+import type { SocKind } from '../model/soc-kind.ts';
 
 /** A kernel asked for, before it is resolved: what, how, and where it was asked for (for errors). */
 export interface KernelRequest {
@@ -24,6 +25,7 @@ export interface RunKernel {
   /** The run's deployer for that method (a board's carries its own initramfs and bootloader). */
   deployer: Deployer;
   profile: ProfileName;
+  soc: SocKind;
 }
 
 /** One set of deployers for every run, or each run's own (runs on a lab board deploy as its file says). */
@@ -61,7 +63,7 @@ export function planKernels<R extends MatrixRun>(
     const method = deployMethodFor(choice, PROFILES[run.profile], deployers);
     const reason = deployers[method].refusal(PROFILES[run.profile]);
     if (reason) refused.push(`${request.origin}: ${run.id}: deploy ${method}: ${reason}`);
-    else plans.set(run.id, { request, method, deployer: deployers[method], profile: run.profile });
+    else plans.set(run.id, { request, method, deployer: deployers[method], profile: run.profile, soc: run.scenario.soc });
   }
   if (refused.length) {
     throw new InputError('E_DEPLOY_REFUSED', [`${refused.length === 1 ? 'a deploy' : `${refused.length} deploys`} cannot work:`, ...refused].join('\n'), {
@@ -101,13 +103,14 @@ export class KernelResolver {
 
 /** Per kernel (by its spec), every profile it runs on and every deploy that starts it across the plan. */
 export function kernelUses(plans: ReadonlyMap<string, RunKernel>): Map<string, KernelUse> {
-  const uses = new Map<string, { profiles: Set<ProfileName>; deploys: Set<string> }>();
+  const uses = new Map<string, { profiles: Set<ProfileName>; deploys: Set<string>; socs: Set<SocKind> }>();
   for (const plan of plans.values()) {
     const key = JSON.stringify(plan.request.spec);
-    const use = uses.get(key) ?? { profiles: new Set(), deploys: new Set() };
+    const use = uses.get(key) ?? { profiles: new Set(), deploys: new Set(), socs: new Set() };
     use.profiles.add(plan.profile);
     use.deploys.add(plan.method);
+    use.socs.add(plan.soc);
     uses.set(key, use);
   }
-  return new Map([...uses].map(([key, use]) => [key, { profiles: [...use.profiles], deploys: [...use.deploys] }]));
+  return new Map([...uses].map(([key, use]) => [key, { profiles: [...use.profiles], deploys: [...use.deploys], socs: [...use.socs] }]));
 }

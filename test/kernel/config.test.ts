@@ -1,11 +1,11 @@
 // The config check asks a kernel only for what the runs at hand need: xen-el1 wants CONFIG_XEN, kexec CONFIG_KEXEC, reboot the FAT stack.
 import { describe, expect, it } from 'vitest';
-import { configFor, missingConfigOptions, parseKernelConfig, SIMULATION_CONFIG } from '../../harness/kernel/config.ts';
+import { configFor, missingConfigOptions, parseKernelConfig, KERNEL_CONFIG_REQUIREMENTS } from '../../harness/kernel/config.ts';
 import { kernelUses, type RunKernel } from '../../harness/runner/kernel-plan.ts';
 
 /** A .config with every simulation option but `without`. */
 function configWithout(...without: string[]): Map<string, string> {
-  return parseKernelConfig(SIMULATION_CONFIG.filter((r) => !without.includes(r.option)).map((r) => `${r.option}=${r.accepted[0]}`).join('\n'));
+  return parseKernelConfig(KERNEL_CONFIG_REQUIREMENTS.filter((r) => !without.includes(r.option)).map((r) => `${r.option}=${r.accepted[0]}`).join('\n'));
 }
 
 describe('configFor', () => {
@@ -24,8 +24,17 @@ describe('configFor', () => {
     expect(missing.find((m) => m.option === 'CONFIG_XEN')?.why).toMatch(/dom0/);
   });
 
+  it('asks a soc: real run for the kernel\'s own Qualcomm drivers, and a simulated one for none of them', () => {
+    const real = configFor({ profiles: ['kvm-el2'], deploys: ['kexec'], socs: ['real'] }).map((r) => r.option);
+    expect(real).toEqual(expect.arrayContaining(['CONFIG_QCOM_SCM', 'CONFIG_QCOM_Q6V5_PAS', 'CONFIG_QCOM_SMEM', 'CONFIG_QCOM_SMP2P', 'CONFIG_HWSPINLOCK_QCOM', 'CONFIG_QRTR']));
+    expect(configFor({ profiles: ['kvm-el2'], deploys: ['kexec'] }).map((r) => r.option)).not.toContain('CONFIG_QCOM_SCM');
+    const missing = missingConfigOptions(configWithout('CONFIG_HWSPINLOCK_QCOM', 'CONFIG_QRTR'), configFor({ profiles: ['el1'], deploys: ['kexec'], socs: ['real'] }));
+    expect(missing.map((m) => m.option)).toEqual(['CONFIG_HWSPINLOCK_QCOM', 'CONFIG_QRTR']);
+    expect(missing[0]?.why).toMatch(/SMEM never probes/);
+  });
+
   it('asks for everything when the use is unknown', () => {
-    expect(configFor(undefined)).toHaveLength(SIMULATION_CONFIG.length);
+    expect(configFor(undefined)).toHaveLength(KERNEL_CONFIG_REQUIREMENTS.length);
   });
 });
 
@@ -33,9 +42,9 @@ describe('kernelUses', () => {
   it('unions the profiles and deploys of every run that pushes the same kernel', () => {
     const request = { spec: { kind: 'build-dir' as const, dir: '/src/linux' }, deploy: 'auto' as const, origin: '--kernel' };
     const other = { spec: { kind: 'debian-package' as const, name: 'linux-image-rt-arm64' }, deploy: 'auto' as const, origin: '--kernel' };
-    const plan = (profile: RunKernel['profile'], method: RunKernel['method'], req: RunKernel['request'] = request): RunKernel => ({ request: req, method, profile, deployer: undefined as never });
-    const uses = kernelUses(new Map([['a@kvm-el2', plan('kvm-el2', 'kexec')], ['a@xen-el1', plan('xen-el1', 'reboot')], ['b@el1', plan('el1', 'kexec', other)]]));
-    expect(uses.get(JSON.stringify(request.spec))).toEqual({ profiles: ['kvm-el2', 'xen-el1'], deploys: ['kexec', 'reboot'] });
-    expect(uses.get(JSON.stringify(other.spec))).toEqual({ profiles: ['el1'], deploys: ['kexec'] });
+    const plan = (profile: RunKernel['profile'], method: RunKernel['method'], req: RunKernel['request'] = request, soc: RunKernel['soc'] = 'sim'): RunKernel => ({ request: req, method, profile, deployer: undefined as never, soc });
+    const uses = kernelUses(new Map([['a@kvm-el2', plan('kvm-el2', 'kexec')], ['a@xen-el1', plan('xen-el1', 'reboot')], ['r@el1', plan('el1', 'kexec', request, 'real')], ['b@el1', plan('el1', 'kexec', other)]]));
+    expect(uses.get(JSON.stringify(request.spec))).toEqual({ profiles: ['kvm-el2', 'xen-el1', 'el1'], deploys: ['kexec', 'reboot'], socs: ['sim', 'real'] });
+    expect(uses.get(JSON.stringify(other.spec))).toEqual({ profiles: ['el1'], deploys: ['kexec'], socs: ['sim'] });
   });
 });

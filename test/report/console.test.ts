@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConsoleReporter, detectConsoleMode } from '../../harness/report/console.ts';
+import { ConsoleReporter, detectConsoleMode, kernelsLine } from '../../harness/report/console.ts';
 import type { RunResult } from '../../harness/model/results.ts';
 import { captureStream, errorRun, failRun, passRun, planned, skipRun, summaryOf } from './fixtures.ts';
 import { VirtualTerminal } from './virtual-terminal.ts';

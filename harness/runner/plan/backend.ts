@@ -1,11 +1,12 @@
 // The one switch between pilot's two backends, QEMU and a lab board: a run's machine and its deployers both follow from it.
-import { createDeployers, type Deployers } from '../../deploy/deployers.ts';
+import { qemuDeployers, type Deployers } from '../../deploy/deployers.ts';
 import type { ImageSet } from '../../images/image-set.ts';
 import type { BoardConfig } from '../../machine/board/board-file.ts';
 import { BoardMachine } from '../../machine/board/board-machine.ts';
 import type { MachineBackend } from '../../machine/machine.ts';
 import { QemuMachine } from '../../machine/qemu-machine.ts';
 import { PROFILES } from '../../model/profile.ts';
+import { DEFAULT_SOC, type SocKind } from '../../model/soc-kind.ts';
 import { boardDeployers } from '../board-deployers.ts';
 import type { Backend, PlannedRun } from './planned-run.ts';
 
@@ -17,12 +18,16 @@ export function backendOf(scenario: string, boards: ReadonlyMap<string, BoardCon
   return board ? { kind: 'board', board } : QEMU;
 }
 
-/** Each backend's deployers, made once per board: a board's carry its own initramfs and bootloader. */
-export function deployersForBackends(images: ImageSet): (backend: Backend) => Deployers {
-  const qemu = createDeployers(images);
+/** Each backend's deployers, made once per board or SoC kind: a board's carry its own initramfs and bootloader. */
+export function deployersForBackends(images: ImageSet): (backend: Backend, soc?: SocKind) => Deployers {
+  const perSoc = new Map<SocKind, Deployers>();
   const perBoard = new Map<BoardConfig, Deployers>();
-  return (backend) => {
-    if (backend.kind === 'qemu') return qemu;
+  return (backend, soc = DEFAULT_SOC) => {
+    if (backend.kind === 'qemu') {
+      let deployers = perSoc.get(soc);
+      if (!deployers) perSoc.set(soc, (deployers = qemuDeployers(images, soc)));
+      return deployers;
+    }
     let deployers = perBoard.get(backend.board);
     if (!deployers) perBoard.set(backend.board, (deployers = boardDeployers(backend.board, images)));
     return deployers;

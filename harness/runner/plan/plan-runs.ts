@@ -41,7 +41,7 @@ export async function planRuns<K extends KernelChoice>(input: PlanInput<K>): Pro
     const deployers = deployersForBackends(images);
     const deploys = kernel.imageKernelOnly
       ? new Map<string, RunDeploy>()
-      : await prepareDeploys(selection.runs, kernel.request, (run) => deployers(run.backend), {
+      : await prepareDeploys(selection.runs, kernel.request, (run) => deployers(run.backend, run.scenario.soc), {
           signal: input.signal,
           onProgress: input.onImageProgress,
           ...(simModuleDefines.length ? { simModuleDefines } : {}),
