@@ -26,18 +26,20 @@ const PROBE = [
   '[ -n "$dev" ] && (exec 3<"$dev") 2>/dev/null && echo "iris opened"',
 ].join('; ');
 
-async function waitUntilUp(guest: Guest, signal: AbortSignal): Promise<void> {
+/** Polls until ADSP and CDSP run (and, with `iris`, the decoder has opened). */
+export async function waitUntilUp(guest: Guest, signal: AbortSignal, { iris = true }: { iris?: boolean } = {}): Promise<void> {
   const deadline = Date.now() + 60_000;
   let last = '';
   while (Date.now() < deadline) {
     last = (await guest.exec(PROBE, { timeoutMs: 20_000, signal })).stdout;
-    if (/^adsp running$/m.test(last) && /^cdsp running$/m.test(last) && /^iris opened$/m.test(last)) return;
+    if (/^adsp running$/m.test(last) && /^cdsp running$/m.test(last) && (!iris || /^iris opened$/m.test(last))) return;
     await sleep(50, { signal });
   }
   throw new InfraError('E_BENCH_SOC', `the processors did not all come up within 60 s; last probe:\n${last}`);
 }
 
-async function sshReady(machine: QemuMachine, signal: AbortSignal, after?: (guest: Guest) => Promise<number>): Promise<[number, number]> {
+/** Milliseconds from start() to a command run over SSH, then what `after` measured on the running guest. */
+export async function sshReady(machine: QemuMachine, signal: AbortSignal, after?: (guest: Guest) => Promise<number>): Promise<[number, number]> {
   const dir = await mkdtemp(join(tmpdir(), 'pilot-bench-'));
   const startedAt = performance.now();
   const running = await machine.start({ artifactsDir: dir, signal, deadline: Date.now() + LIMIT_MS });
