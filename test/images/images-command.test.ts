@@ -45,15 +45,17 @@ describe('pilot images', () => {
 describe('pilot images build', () => {
   const tableRows = (out: string) => out.split('\n').filter((line) => /^\S+\s+(built|cached)\s+[0-9a-f]{16}\s/.test(line)).map((line) => line.split(/\s+/)[0]);
 
-  it('lists the simulated SoC pieces in its table, and leaves them out with --no-soc', async () => {
+  it('lists the simulated and the real SoC pieces in its table, and leaves them out with --no-soc and --no-real-soc', async () => {
+    const real = ['real-soc-kernel', 'real-soc-kernel-headers', 'el3-firmware', 'real-soc-initramfs'];
     const withSoc = io();
     expect(await imagesCommand(['build'], withSoc.streams)).toBe(0);
-    expect(tableRows(withSoc.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'soc-module', 'soc-firmware', 'initramfs']);
+    expect(tableRows(withSoc.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'soc-module', 'soc-firmware', 'initramfs', ...real]);
     expect(withSoc.text.out).toMatch(/soc-module\s+\S+\s+\S+\s+\S+\/qcom_pas_sim\.ko$/m);
+    expect(withSoc.text.out).toMatch(/^el3-firmware\s+\S+\s+\S+\s+\S+\/el3\.bin$/m);
     const without = io();
-    expect(await imagesCommand(['build', '--no-soc'], without.streams)).toBe(0);
+    expect(await imagesCommand(['build', '--no-soc', '--no-real-soc'], without.streams)).toBe(0);
     expect(tableRows(without.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'initramfs']);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('defaultCacheDir', () => {

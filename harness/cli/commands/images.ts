@@ -53,7 +53,7 @@ export async function imagesCommand(
       io.out.write(`removed ${cacheDir}\n`);
       return 0;
     case 'build':
-      return runBuild(cacheDir, { force: values.force ?? false, extraModules: values.module ?? [], soc: !values['no-soc'] }, io);
+      return runBuild(cacheDir, { force: values.force ?? false, extraModules: values.module ?? [], soc: !values['no-soc'], realSoc: !values['no-real-soc'] }, io);
     default:
       io.err.write(`pilot images: unknown command '${sub}'\n${renderHelp(IMAGES)}`);
       return 2;
@@ -62,7 +62,7 @@ export async function imagesCommand(
 
 async function runBuild(
   cacheDir: string,
-  { force, extraModules, soc }: { force: boolean; extraModules: string[]; soc: boolean },
+  { force, extraModules, soc, realSoc }: { force: boolean; extraModules: string[]; soc: boolean; realSoc: boolean },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
 ): Promise<number> {
   const controller = new AbortController();
@@ -76,6 +76,7 @@ async function runBuild(
       force,
       extraModules,
       soc,
+      realSoc,
       signal: controller.signal,
       onProgress: (event) => io.out.write(`${formatProgressLine(event)}\n`),
     });
