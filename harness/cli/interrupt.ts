@@ -26,17 +26,19 @@ export function trapInterrupts(log: (line: string) => void = (line) => process.s
     controller.abort(new AbortedError(`interrupted: ${why}`));
   };
   const stopWatchingParent = watchParent((parent) => onSignal('SIGHUP', `the process that started pilot (pid ${parent}) is gone`));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
+  // Node calls a signal listener with the name and the number; only the name may reach onSignal, or "2" would be the reason.
+  const onProcessSignal = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGINT', onProcessSignal);
+  process.on('SIGTERM', onProcessSignal);
+  process.on('SIGHUP', onProcessSignal);
   return {
     signal: controller.signal,
     received: () => received,
     dispose: () => {
       stopWatchingParent();
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      process.off('SIGHUP', onSignal);
+      process.off('SIGINT', onProcessSignal);
+      process.off('SIGTERM', onProcessSignal);
+      process.off('SIGHUP', onProcessSignal);
     },
   };
 }

@@ -19,6 +19,7 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.ts')).exportCommand,
   merge: async () => (await import('./commands/merge.ts')).mergeCommand,
   report: async () => (await import('./commands/report.ts')).reportCommand,
+  shell: async () => (await import('./commands/shell.ts')).shellCommand,
 };
 
 function usage(): string {

@@ -9,7 +9,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'PILOT_CACHE', meaning: 'where built images, kernels and the clean root are cached (default `$XDG_CACHE_HOME/pilot`, else `~/.cache/pilot`)' },
   { name: 'XDG_CACHE_HOME', meaning: 'the base of the default cache folder' },
   { name: 'HOME', meaning: 'the base of the default cache folder when `XDG_CACHE_HOME` is unset' },
-  { name: 'CI', meaning: '`true`: plain progress lines (no live redrawing) and no colour, as CI logs want; `ci/setup-host.sh` never prompts' },
+  { name: 'CI', meaning: '`true`: plain progress lines (no live redrawing) and no colour, as CI logs want; `ci/setup-host.sh` never prompts; `run --keep-failed` keeps machines 10 min at most' },
   { name: 'NO_COLOR', meaning: 'any non-empty value turns colour off (wins over `FORCE_COLOR`)' },
   { name: 'FORCE_COLOR', meaning: 'a non-empty value other than `0` or `false` turns colour on, even into a pipe' },
   { name: 'TERM', meaning: '`dumb`: no live redrawing and no colour' },

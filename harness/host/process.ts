@@ -3,6 +3,7 @@
 // stable code that name the command, its exit status or signal, and the end of its stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { InfraError } from '../core/errors.ts';
 import { earliest, formatMs, race, type WaitLimits } from '../core/wait.ts';
@@ -274,4 +275,26 @@ export async function runProcess(file: string, args: readonly string[], options:
 /** Runs a shell command line through `sh -c` (a board's power command, written by a person), in its own group. */
 export function runShell(command: string, options: RunOptions): Promise<ProcessResult> {
   return runProcess('sh', ['-c', command], { label: `'${command}'`, ...options });
+}
+
+/**
+ * Runs a program on pilot's own terminal (`pilot shell`'s ssh): stdio inherited and in pilot's process group, so the
+ * terminal's Ctrl-C and window size reach it. No deadline: the person ends it; aborting `signal` sends it SIGTERM.
+ * Resolves with its exit status (128 + the signal's number when a signal ended it).
+ */
+export async function runInteractive(file: string, args: readonly string[], options: { code: string; signal?: AbortSignal }): Promise<number> {
+  const child = spawn(file, args, { stdio: 'inherit' });
+  const onAbort = () => child.kill('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const exit = await new Promise<ChildExit>((resolve) => {
+      child.once('error', (error: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    if (exit.error?.code === 'ENOENT') throw missingToolError(file, `running ${file}`);
+    if (exit.error) throw new InfraError(options.code, `${file} could not start: ${exit.error.message}`, { cause: exit.error });
+    return exit.code ?? 128 + (exit.signal ? (osConstants.signals[exit.signal] ?? 0) : 0);
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -18,7 +18,6 @@ const OTHER_COMMANDS: Readonly<Record<string, string>> = {
   cp: 'coreutils',
   mv: 'coreutils',
   setpriv: 'util-linux',
-  ssh: 'openssh-client',
   sh: 'dash',
 };
 

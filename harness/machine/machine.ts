@@ -13,6 +13,22 @@ export interface MachineStartOptions {
   deadline: number;
   onPhase?: (phase: string) => void;
   onConsole?: (chunk: string) => void;
+  /** Told the gdbstub's port as soon as QEMU listens on it (a backend started with one). */
+  onGdbStub?: (port: number) => void;
+}
+
+/** A machine left running after its run (`run --keep-failed`), owned by whoever kept it until it is stopped. */
+export interface KeptMachine {
+  pid: number;
+  /** The loopback port forwarded to the guest's SSH server. */
+  sshPort: number;
+  /** The private key the guest authorizes. */
+  privateKeyPath: string;
+  gdbPort?: number | undefined;
+  /** Resolves when the machine has gone, whoever ended it (pilot, or the guest powering off). */
+  readonly ended: Promise<void>;
+  /** Ends the machine; safe to call more than once. */
+  stop(): Promise<void>;
 }
 
 /** A new boot of the same machine, as its readiness line reported it. */
@@ -48,6 +64,12 @@ export interface RunningMachine {
   consoleTail(lines?: number): string[];
   /** Stops the target; safe to call more than once and on every exit path. */
   stop(): Promise<void>;
+  /**
+   * Leaves the target running for a person to look into: pilot's own SSH session closes, the serial log goes on.
+   * Undefined when the target has already gone; absent on backends that cannot keep one (a lab board).
+   * Afterwards only the KeptMachine's stop() ends it.
+   */
+  keep?(): Promise<KeptMachine | undefined>;
 }
 
 export interface MachineBackend {

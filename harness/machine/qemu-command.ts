@@ -13,6 +13,8 @@ export interface QemuBootSpec {
   dtb?: string | undefined;
   /** Host loopback port forwarded to the guest's SSH port. */
   sshPort: number;
+  /** A gdbstub on this loopback port (`run --gdb`); never on another interface. */
+  gdbPort?: number | undefined;
   memoryMb?: number;
   cpus?: number;
   /** Extra kernel command-line words, after pilot's own. */
@@ -84,6 +86,7 @@ export function qemuCommand(spec: QemuBootSpec): QemuCommand {
     '-netdev', `user,id=net0,hostfwd=tcp:127.0.0.1:${spec.sshPort}-:22`,
     '-device', 'virtio-net-pci,netdev=net0,romfile=',
   ];
+  if (spec.gdbPort !== undefined) args.push('-gdb', `tcp:127.0.0.1:${spec.gdbPort}`);
   if (!spec.allowReboot && !spec.bootloader) args.push('-no-reboot');
   if (spec.dtb && !spec.secureBoot) args.push('-dtb', spec.dtb);
   for (const device of spec.devices ?? []) args.push('-device', device);

@@ -13,7 +13,7 @@ import { shellLine } from '../host/shell-quote.ts';
 import { buildBootDisk } from './boot-disk.ts';
 import type { Bootloader } from './bootloader.ts';
 import { ResetGuard, watchBootloaderBoots, type BootWatch } from './boot-watch.ts';
-import type { MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
+import type { KeptMachine, MachineBackend, MachineStartOptions, RebootedGuest, RunningMachine } from './machine.ts';
 import { PhaseClock } from './phase-clock.ts';
 import { runningMachine } from './running-machine.ts';
 import type { Profile } from '../model/profile.ts';
@@ -44,9 +44,12 @@ export interface QemuMachineConfig {
   socKind?: SocKind;
   /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
   deployMethod?: 'kexec' | 'reboot' | undefined;
+  /** `run --gdb`: a gdbstub on a free loopback port, announced through the start options' onGdbStub. */
+  gdb?: boolean;
 }
 
-const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
+// A port taken between the check and QEMU's bind: the SSH forward's, or the gdbstub's.
+const PORT_CLASH = /Could not set up host forwarding rule|-gdb tcp:.*(Failed to bind|Address already in use)/;
 const READY_LINE = new RegExp(`${GUEST_READY_PREFIX} boot_id=([0-9a-f-]+) release=([A-Za-z0-9._+~-]+)`);
 
 export class QemuMachine implements MachineBackend {
@@ -78,7 +81,7 @@ export class QemuMachine implements MachineBackend {
     try {
       // Armed before QEMU starts, so the first U-Boot banner counts as this boot's own.
       const firstBoot = this.watchBoots(serial, () => qemu);
-      const { process: started, port, trustZone: channel } = await this.spawn(serial, options, clock).catch((error: unknown) => {
+      const { process: started, port, gdbPort, trustZone: channel } = await this.spawn(serial, options, clock).catch((error: unknown) => {
         firstBoot?.dispose();
         throw error;
       });
@@ -120,8 +123,25 @@ export class QemuMachine implements MachineBackend {
         current = next;
         return { ...next, elapsedMs: performance.now() - startedAt };
       };
+      const privateKeyPath = this.config.images.sshKey.privateKeyPath;
+      const keep = async (): Promise<KeptMachine | undefined> => {
+        if (!running.running) return undefined;
+        // The run is over: no reset may stop the machine, no console chunk goes to its reporter, pilot's session closes.
+        resets?.pause();
+        unsubscribeConsole();
+        await guest?.close().catch(() => {});
+        guest = undefined;
+        // The serial log keeps growing while a person works in the machine; draining it also keeps QEMU from blocking.
+        const end = async () => {
+          await running.stop();
+          await serial.close();
+          await trustZone?.close();
+        };
+        return { pid: running.pid, sshPort: port, privateKeyPath, gdbPort, ended: running.exited.then(() => undefined), stop: end };
+      };
       return runningMachine({
         profile: this.profile,
+        keep,
         bootloader: this.config.bootloader,
         ...(trustZone ? { trustZone } : {}),
         phases: clock.phases,
@@ -140,7 +160,7 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number; trustZone?: TrustZoneHost }> {
+  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number; gdbPort?: number; trustZone?: TrustZoneHost }> {
     const soc = this.config.soc ?? true;
     let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
@@ -189,7 +209,8 @@ export class QemuMachine implements MachineBackend {
     // The port is free when asked for but another process may take it first; QEMU then refuses to start, and a new port is tried.
     for (let attempt = 1; ; attempt++) {
       const port = await freeLoopbackPort();
-      const command = qemuCommand({ ...spec, dtb, sshPort: port });
+      const gdbPort = this.config.gdb ? await freeLoopbackPort() : undefined;
+      const command = qemuCommand({ ...spec, dtb, sshPort: port, gdbPort });
       await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
       trustZone?.markStart();
       const process = QemuProcess.start(command, serial);
@@ -202,8 +223,12 @@ export class QemuMachine implements MachineBackend {
         await trustZone?.close();
         throw error;
       }
-      if (outcome === 'running') return { process, port, ...(trustZone ? { trustZone } : {}) };
-      if (attempt < 3 && HOSTFWD_CLASH.test(process.stderr())) continue;
+      if (outcome === 'running') {
+        // QEMU binds its gdbstub before the guest prints a byte, so it already listens.
+        if (gdbPort !== undefined) options.onGdbStub?.(gdbPort);
+        return { process, port, ...(gdbPort !== undefined ? { gdbPort } : {}), ...(trustZone ? { trustZone } : {}) };
+      }
+      if (attempt < 3 && PORT_CLASH.test(process.stderr())) continue;
       await process.died.catch(async (error: unknown) => {
         await trustZone?.close();
         throw error;

@@ -6,7 +6,7 @@ import type { PhaseTiming } from '../model/results.ts';
 import type { Profile } from '../model/profile.ts';
 import type { TrustZoneChannel } from '../model/trust-zone.ts';
 import type { Bootloader } from './bootloader.ts';
-import type { RebootedGuest, RunningMachine } from './machine.ts';
+import type { KeptMachine, RebootedGuest, RunningMachine } from './machine.ts';
 import type { SerialConsole } from './serial-console.ts';
 
 export interface RunningMachineParts {
@@ -25,6 +25,8 @@ export interface RunningMachineParts {
   awaitReboot(previousBootId: string, limits: WaitLimits): Promise<RebootedGuest>;
   serial: SerialConsole;
   stop(): Promise<void>;
+  /** Leaves the target running for a person (QEMU only). */
+  keep?: () => Promise<KeptMachine | undefined>;
 }
 
 export function runningMachine(parts: RunningMachineParts): RunningMachine {
@@ -49,5 +51,6 @@ export function runningMachine(parts: RunningMachineParts): RunningMachine {
     awaitReboot: (previousBootId, limits) => parts.awaitReboot(previousBootId, limits),
     consoleTail: (lines) => parts.serial.tail(lines),
     stop: () => parts.stop(),
+    ...(parts.keep ? { keep: parts.keep } : {}),
   };
 }

@@ -21,6 +21,8 @@ export const BOARD_LOG = 'board.log';
 export const DEPLOY_DIR = 'deploy';
 export const DEPLOY_JSON = 'deploy.json';
 export const STEPS_DIR = 'steps';
+/** Written when `run --keep-failed` keeps the run's machine up: where `pilot shell` finds it (model/keep-record.ts). */
+export const KEEP_JSON = 'keep.json';
 /** The kernel log before step 1, in the steps folder. */
 export const BOOT_DMESG_FILE = '00-boot.dmesg';
 

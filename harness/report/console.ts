@@ -149,6 +149,11 @@ export class ConsoleReporter implements Reporter {
     this.startTimer();
   }
 
+  onNotice(run: PlannedRun, lines: string[]): void {
+    // Commands to copy: printed whole, never clipped to the terminal's width.
+    this.writeLines(lines.map((line) => `[${run.id}] ${printable(line)}`));
+  }
+
   onEnd(summary: RunSummary): void {
     this.stopTimer();
     if (this.mode.isTTY) this.eraseBlock();

@@ -59,6 +59,7 @@ export function createReporterMux(
     onStepEnd: (run, step) => fanOut('onStepEnd', [run, step]),
     onConsole: (run, chunk) => fanOut('onConsole', [run, chunk]),
     onRunEnd: (run, result) => fanOut('onRunEnd', [run, result]),
+    onNotice: (run, lines) => fanOut('onNotice', [run, lines]),
     onEnd: (summary) => fanOutAsync('onEnd', [summary]),
   };
 }

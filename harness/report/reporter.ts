@@ -24,5 +24,7 @@ export interface Reporter {
   /** Serial console output of the run's machine. */
   onConsole?(run: PlannedRun, chunk: string): void;
   onRunEnd?(run: PlannedRun, result: RunResult): void;
+  /** Lines for the person at the terminal about a run's machine: its gdbstub, or how to get into it when it is kept. */
+  onNotice?(run: PlannedRun, lines: string[]): void;
   onEnd?(summary: RunSummary): void | Promise<void>;
 }

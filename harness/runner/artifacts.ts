@@ -8,6 +8,9 @@ export function timestampName(date = new Date()): string {
   return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
 }
 
+/** Where `pilot run` puts its timestamped folders when --artifacts is not given. */
+export const DEFAULT_ARTIFACTS_BASE = 'artifacts';
+
 /** Creates <base>/<timestamp> (or the exact folder asked for) and points <base>/latest at it. */
 export async function createArtifactsRoot(options: { base?: string; exact?: string }): Promise<string> {
   if (options.exact) {
@@ -15,7 +18,7 @@ export async function createArtifactsRoot(options: { base?: string; exact?: stri
     await mkdir(dir, { recursive: true });
     return dir;
   }
-  const base = resolve(options.base ?? 'artifacts');
+  const base = resolve(options.base ?? DEFAULT_ARTIFACTS_BASE);
   let dir = join(base, timestampName());
   // Two runs started in the same second must not share a folder.
   for (let n = 2; ; n++) {

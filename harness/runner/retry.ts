@@ -9,8 +9,11 @@ export interface RetryInput {
   retries: number;
   reporter: Required<Reporter>;
   signal: AbortSignal;
-  /** Runs one attempt with the reporter it must use; its artifacts land in the run's folder. */
-  attempt(reporter: Required<Reporter>): Promise<RunResult>;
+  /**
+   * Runs one attempt with the reporter it must use; its artifacts land in the run's folder. `lastChance`: no ERROR of
+   * this attempt will be retried (a FAIL never is), so what it leaves behind is the run's own.
+   */
+  attempt(reporter: Required<Reporter>, lastChance: boolean): Promise<RunResult>;
 }
 
 /** Only an infrastructure error is worth another try: a FAIL is the kernel's answer, and an interrupt is the user's. */
@@ -34,7 +37,7 @@ export async function runWithRetries(input: RetryInput): Promise<RunResult> {
       onRunBegin: attempt === 1 ? reporter.onRunBegin : () => undefined,
       onRunEnd: () => undefined,
     };
-    const result = await input.attempt(quiet);
+    const result = await input.attempt(quiet, last);
     if (last || !shouldRetry(result, input.signal)) {
       const final: RunResult = earlier.length
         ? { ...result, attempts: earlier, ...(result.status === 'pass' ? { flaky: true } : {}) }

@@ -7,7 +7,9 @@ import { runPool } from './pool.ts';
 import { runScenario } from './run-scenario.ts';
 import { runWithRetries } from './retry.ts';
 import { machineFor } from './plan/backend.ts';
-import type { RunPlan } from './plan/planned-run.ts';
+import type { PlannedRun, RunPlan } from './plan/planned-run.ts';
+import { gdbNotice, runGdbSymbols } from './gdb-command.ts';
+import type { KeptMachines } from './kept-machines.ts';
 
 export interface MatrixInput {
   plan: RunPlan;
@@ -17,6 +19,10 @@ export interface MatrixInput {
   timeoutMs?: number | undefined;
   /** --retries: how often a run that ended in ERROR is run again. */
   retries?: number;
+  /** --keep-failed: takes over the machines of runs that FAILed or ERRORed. */
+  keeper?: KeptMachines | undefined;
+  /** --gdb: every QEMU machine gets a gdbstub, announced with its gdb command. */
+  gdb?: boolean;
 }
 
 /** What reporters are told of a run before it starts. */
@@ -46,6 +52,16 @@ function skippedResult(run: MatrixRun, artifactsDir: string): RunResult {
   };
 }
 
+/** Prints a run's gdb command once its stub listens; the symbols are looked up then, off the run's path. */
+function gdbAnnouncer(plan: RunPlan, run: PlannedRun, planned: ReportedRun, reporter: Required<Reporter>): (port: number) => void {
+  return (port) => void runGdbSymbols(plan, run).then((symbols) => reporter.onNotice(planned, gdbNotice(port, symbols)));
+}
+
+/** 14:05:12, as a person reads a time limit. */
+export function localTime(iso: string): string {
+  return new Date(iso).toTimeString().slice(0, 8);
+}
+
 export async function runMatrix(input: MatrixInput): Promise<RunSummary> {
   const { plan, reporter, signal } = input;
   const { runs: matrix, jobs } = plan;
@@ -61,17 +77,24 @@ export async function runMatrix(input: MatrixInput): Promise<RunSummary> {
         retries: input.retries ?? 0,
         reporter,
         signal,
-        attempt: (attemptReporter) =>
+        attempt: (attemptReporter, lastChance) =>
           runScenario({
             planned: plans[index]!,
             scenario: run.scenario,
-            backend: machineFor(run, plan.images),
+            backend: machineFor(run, plan.images, { gdb: input.gdb ?? false }),
             artifactsRoot: input.artifactsDir,
             reporter: attemptReporter,
             signal,
             timeoutMs: input.timeoutMs,
             deploy: run.deploy,
+            keeper: input.keeper,
+            lastChance,
+            ...(input.gdb ? { onGdbStub: gdbAnnouncer(plan, run, plans[index]!, reporter) } : {}),
           }),
+      }).then((result) => {
+        const kept = input.keeper?.recordFor(result.id);
+        if (kept) reporter.onNotice(plans[index]!, [`kept up for debugging (pid ${kept.pid}, until ${localTime(kept.until)}); get in with:`, ...input.keeper!.accessLines(kept).map((line) => `  ${line}`)]);
+        return result;
       }),
     signal,
   );

@@ -3,13 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toPilotError, type PilotError } from '../core/errors.ts';
 import { earliest } from '../core/wait.ts';
-import type { MachineBackend, RunningMachine } from '../machine/machine.ts';
+import type { KeptMachine, MachineBackend, RunningMachine } from '../machine/machine.ts';
 import { checkProfile } from '../machine/self-check.ts';
 import type { Reporter, PlannedRun } from '../report/reporter.ts';
 import type { DeployRecord, PhaseTiming, RunResult, Status, StepResult } from '../model/results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
 import { runDeployStage, type RunDeploy } from './deploy-stage.ts';
+import { keepsRun, type KeptMachines } from './kept-machines.ts';
 import { failureInfo, runSteps, StepsInterrupted } from './run-steps.ts';
 import { RUN_RESULT_JSON, SELF_CHECK_TXT } from '../model/artifact-names.ts';
 
@@ -27,10 +28,25 @@ export interface ScenarioRunInput {
   timeoutMs?: number | undefined;
   /** A kernel to push and start after boot; the steps then run on it. */
   deploy?: RunDeploy | undefined;
+  /** `--keep-failed`: takes over the machine of a run that FAILed or ERRORed, instead of stopping it. */
+  keeper?: KeptMachines | undefined;
+  /** No retry follows an ERROR of this attempt, so its machine is the run's to keep. Default true. */
+  lastChance?: boolean;
+  /** `--gdb`: told the gdbstub's port as soon as QEMU listens on it. */
+  onGdbStub?: ((port: number) => void) | undefined;
 }
 
 function statusOf(error: PilotError): Status {
   return error.failureClass === 'fail' ? 'fail' : 'error';
+}
+
+/** Hands a failed run's live machine to the keeper when one is asked for; stops it otherwise, as on every other path. */
+async function keepOrStop(machine: RunningMachine | undefined, input: ScenarioRunInput, outcome: Pick<RunResult, 'status' | 'failure'>): Promise<KeptMachine | undefined> {
+  if (!machine) return undefined;
+  const wanted = input.keeper && machine.keep && (input.lastChance ?? true) && !input.signal.aborted && keepsRun(outcome);
+  const kept = wanted ? await machine.keep!().catch(() => undefined) : undefined;
+  if (!kept) await machine.stop().catch(() => {});
+  return kept;
 }
 
 export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
@@ -52,6 +68,7 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
       deadline: earliest(deadline, Date.now() + BOOT_LIMIT_MS)!,
       onPhase: (phase) => reporter.onPhase(planned, phase),
       onConsole: (chunk) => reporter.onConsole(planned, chunk),
+      ...(input.onGdbStub ? { onGdbStub: input.onGdbStub } : {}),
     });
     phases.push(...machine.phases);
     bootedKernelRelease = machine.release;
@@ -85,12 +102,12 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     // An interrupted step engine still hands back what it recorded, so the report shows where Ctrl-C landed.
     if (error instanceof StepsInterrupted) steps = error.steps;
     failure = toPilotError(error);
-  } finally {
-    await machine?.stop().catch(() => {});
   }
 
   const failedStep = steps.find((step) => step.status === 'fail' || step.status === 'error');
   const status: Status = failure ? statusOf(failure) : failedStep ? failedStep.status : 'pass';
+  const failureRecord = failure ? failureInfo(failure) : failedStep?.failure;
+  const kept = await keepOrStop(machine, input, { status, ...(failureRecord ? { failure: failureRecord } : {}) });
   const result: RunResult = {
     id: planned.id,
     scenario: scenario.name,
@@ -106,9 +123,10 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
     ...(machine?.release ? { kernelRelease: machine.release } : {}),
     ...(bootedKernelRelease ? { bootedKernelRelease } : {}),
     ...(deployed ? { deploy: deployed } : {}),
-    ...(failure ? { failure: failureInfo(failure) } : failedStep?.failure ? { failure: failedStep.failure } : {}),
+    ...(failureRecord ? { failure: failureRecord } : {}),
   };
   await writeFile(join(artifactsDir, RUN_RESULT_JSON), JSON.stringify(result, null, 2) + '\n');
+  if (kept) await input.keeper!.add(result, kept);
   reporter.onRunEnd(planned, result);
   return result;
 }

@@ -73,3 +73,12 @@ describe('qemuCommand', () => {
     expect(optionAfter(args, '-device').find((d) => d.includes('bootargs'))).toContain('x=1,,2');
   });
 });
+
+describe('qemuCommand with a gdbstub', () => {
+  it('listens on 127.0.0.1 only, and not at all unless asked', () => {
+    const { args } = qemuCommand({ ...base, profile: PROFILES.el1, gdbPort: 41234 });
+    expect(optionAfter(args, '-gdb')).toEqual(['tcp:127.0.0.1:41234']);
+    expect(args).not.toContain('-s');
+    expect(qemuCommand({ ...base, profile: PROFILES.el1 }).args).not.toContain('-gdb');
+  });
+});

@@ -7,6 +7,7 @@ import { durationFlag, nonNegativeInteger, positiveInteger } from '../args.ts';
 import { BISECT_SKIP, bisectExitCode, exitCodeFor } from '../exit-codes.ts';
 import { reportError } from '../report-error.ts';
 import { kernelFlag } from '../kernel-flags.ts';
+import { keepFlag } from '../keep-flags.ts';
 import { parseCommandLine } from '../parse-command-line.ts';
 import { printHelp } from '../render-help.ts';
 import { profileFlag } from '../scenario-args.ts';
@@ -28,6 +29,7 @@ async function runParsed(argv: string[]): Promise<number> {
   const { help, values, positionals } = parseCommandLine(RUN, argv);
   if (help) return printHelp(RUN);
   if (values.durations !== undefined && values.shard === undefined) throw new InputError('E_BAD_FLAG', '--durations balances shards: it goes with --shard I/N');
+  const keepFailed = keepFlag({ keepFailed: values['keep-failed'], keepFor: values['keep-for'], gdb: values.gdb, board: values.board }, process.env, terminalIo.note);
   const summary = await runSession(
     {
       paths: positionals,
@@ -42,6 +44,8 @@ async function runParsed(argv: string[]): Promise<number> {
       artifactsBase: values.artifacts,
       kcidbFile: values.kcidb,
       retries: values.retries === undefined ? 0 : nonNegativeInteger('--retries', values.retries),
+      keepFailed,
+      gdb: values.gdb ?? false,
     },
     terminalIo,
   );

@@ -9,5 +9,6 @@ import { MERGE } from './merge.ts';
 import { REPORT } from './report.ts';
 import { RUN } from './run.ts';
 import { SCHEMA } from './schema.ts';
+import { SHELL } from './shell.ts';
 
-export const COMMAND_SPECS: readonly CommandSpec[] = [RUN, COMPARE, IMAGES, DOCTOR, SCHEMA, BENCH, EXPORT, MERGE, REPORT];
+export const COMMAND_SPECS: readonly CommandSpec[] = [RUN, SHELL, COMPARE, IMAGES, DOCTOR, SCHEMA, BENCH, EXPORT, MERGE, REPORT];

@@ -34,10 +34,17 @@ export function deployersForBackends(images: ImageSet): (backend: Backend, soc?:
   };
 }
 
+/** Debugging asked for on the command line; it applies to QEMU machines only. */
+export interface MachineDebug {
+  /** `--gdb`: a gdbstub on a free loopback port, and nokaslr so a vmlinux's addresses are the running kernel's. */
+  gdb?: boolean;
+}
+
 /** The machine a planned run boots; a QEMU run that reboots into its kernel boots through U-Boot. */
-export function machineFor(run: PlannedRun, images: ImageSet): MachineBackend {
+export function machineFor(run: PlannedRun, images: ImageSet, debug: MachineDebug = {}): MachineBackend {
   if (run.backend.kind === 'board') return new BoardMachine(run.backend.board);
   return new QemuMachine({
+    ...(debug.gdb ? { gdb: true, kernelArgs: ['nokaslr'] } : {}),
     profile: PROFILES[run.profile],
     images,
     overlays: run.scenario.dtbOverlays[run.profile] ?? [],
