@@ -7,9 +7,10 @@ import { iris } from './iris.ts';
 import { remoteFault } from './remote-fault.ts';
 import { rproc } from './rproc.ts';
 import { run } from './run.ts';
+import { tzRule } from './tz-rule.ts';
 import type { AnyStepKind } from './step.ts';
 
-export const STEP_KINDS: ReadonlyArray<AnyStepKind> = [expectDmesg, expectEl, run, expectRproc, rproc, iris, expectTz, remoteFault];
+export const STEP_KINDS: ReadonlyArray<AnyStepKind> = [expectDmesg, expectEl, run, expectRproc, rproc, iris, expectTz, remoteFault, tzRule];
 
 export function findStepKind(name: string, kinds: ReadonlyArray<AnyStepKind> = STEP_KINDS): AnyStepKind | undefined {
   return kinds.find((kind) => kind.name === name);

@@ -1,12 +1,11 @@
 // remote-fault: injects a fault into an emulated remote processor through the EL3 firmware's host channel, and waits for the firmware to take it.
 import { z } from 'zod';
 import { AssertionFailure, InfraError } from '../core/errors.ts';
-import { formatMs } from '../core/wait.ts';
 import { describeValue } from '../config/fields.ts';
 import { TZ_PROCESSOR_NAMES, type TzProcessor } from '../model/trust-zone.ts';
 import { defineStepKind } from './step.ts';
-import { lastTzLines, requireTrustZone, waitForTzLine } from './tz-log.ts';
-import { hostAnswer } from './tz-lines.ts';
+import { sendTzCommand } from './tz-command.ts';
+import { requireTrustZone } from './tz-log.ts';
 
 /** One-shot crashes of a running remote (host commands `fatal`, `wdog`). */
 const CRASHES = { fatal: 'fatal', watchdog: 'wdog' } as const;
@@ -15,8 +14,6 @@ const LATCHED = ['no-stop-ack', 'refuse-auth', 'corrupt-boot-dma'] as const;
 const FAULTS = [...(Object.keys(CRASHES) as Array<keyof typeof CRASHES>), ...LATCHED] as const;
 type Fault = (typeof FAULTS)[number];
 
-/** The firmware polls its UART from a 100 Hz tick; this much covers a TCG guest on a loaded host many times over. */
-export const ANSWER_LIMIT_MS = 10_000;
 /** The firmware's answer to a crash of a processor that is not running (images/el3-firmware/host-channel.c). */
 const NOT_RUNNING = 'processor is not running';
 
@@ -66,31 +63,17 @@ export const remoteFault = defineStepKind<Spec>({
   async run(spec, context) {
     const channel = requireTrustZone(context, 'remote-fault');
     const command = faultCommand(spec.processor, spec.fault, spec);
-    // Answers are matched from here on, so an earlier identical command's answer is not taken for this one's.
-    const from = channel.lines().length;
-    await channel.send(command);
-    const sent = Date.now();
-    const answerBy = Math.min(sent + ANSWER_LIMIT_MS, context.deadline);
-    const hit = await waitForTzLine(channel, (line) => hostAnswer(line, command) !== undefined, from, answerBy, context.signal);
-    if (!hit) {
-      const lines = channel.lines();
-      const panic = lines.find((line) => line.startsWith('tz: panic'));
-      throw new InfraError('E_TZ_NO_ACK', `the EL3 firmware did not answer "${command}" within ${formatMs(answerBy - sent)}`, {
-        evidence: ['tz lines since the command was sent:', ...lastTzLines(lines.slice(from))],
-        hint: panic ? `the firmware panicked: ${panic}` : 'is the secure serial connected to the host channel, and the firmware alive (see tz.log)?',
-      });
-    }
-    const answer = hostAnswer(hit.line, command)!;
+    const answer = await sendTzCommand(channel, command, context);
     if (answer.ok) {
-      context.note(`the EL3 firmware took "${command}": ${hit.line}`);
+      context.note(`the EL3 firmware took "${command}": ${answer.line}`);
       return;
     }
     if (answer.reason === NOT_RUNNING) {
       const lastState = channel.lines().findLast((line) => line.startsWith(`tz: remote ${spec.processor} state `));
-      throw new AssertionFailure('F_TZ_NOT_RUNNING', `${spec.processor} is not running, so the EL3 firmware could not inject ${spec.fault}: ${hit.line}`, {
+      throw new AssertionFailure('F_TZ_NOT_RUNNING', `${spec.processor} is not running, so the EL3 firmware could not inject ${spec.fault}: ${answer.line}`, {
         evidence: [lastState ? `its last state change: ${lastState}` : `the tz log shows no state change of ${spec.processor}: it never booted`],
       });
     }
-    throw new InfraError('E_TZ_COMMAND_REJECTED', `the EL3 firmware rejected "${command}": ${answer.reason}`, { evidence: [hit.line] });
+    throw new InfraError('E_TZ_COMMAND_REJECTED', `the EL3 firmware rejected "${command}": ${answer.reason}`, { evidence: [answer.line] });
   },
 });

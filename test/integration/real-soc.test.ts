@@ -58,7 +58,15 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
       const tzLog = await read(dir, 'tz.log');
       expect(tzLog).toContain('tz: host ok fatal adsp pilot: injected by the scenario');
       expect(tzLog.match(/tz: smc pas auth_and_reset pas=1 ok adsp/g)).toHaveLength(2);
-      expect(await read(dir, 'dmesg.log')).toMatch(/qcom_q6v5_pas \S+: fatal error received: pilot: injected by the scenario/);
+      const kernelLog = await read(dir, 'dmesg.log');
+      expect(kernelLog).toMatch(/qcom_q6v5_pas \S+: fatal error received: pilot: injected by the scenario/);
+      // The CDSP: a watchdog bite, then a fatal error, each the core's own numbered crash and a PAS sequence again.
+      expect(kernelLog).toMatch(/qcom_q6v5_pas remoteproc-cdsp: watchdog received: pilot: watchdog bite by the scenario/);
+      expect(kernelLog).toMatch(/remoteproc\d+: handling crash #1 in cdsp/);
+      expect(kernelLog).toMatch(/qcom_q6v5_pas remoteproc-cdsp: fatal error received: pilot: second crash/);
+      expect(kernelLog).toMatch(/remoteproc\d+: handling crash #2 in cdsp/);
+      expect(tzLog).toContain('tz: remote cdsp watchdog spi=83 reason="pilot: watchdog bite by the scenario"');
+      expect(tzLog.match(/tz: smc pas auth_and_reset pas=18 ok cdsp/g)).toHaveLength(3);
     }
 
     // Images the firmware refuses, with the kernel's own wording for each refusal.

@@ -11,6 +11,7 @@ steps:
   - expect-tz: { refused: auth_and_reset, pas: cdsp, reason: fault refuse-auth, within: 10s }
   - remote-fault: { processor: cdsp, fault: refuse-auth, clear: true }
   - expect-tz: { bridge: created, absent: "tz: panic" }
+  - tz-rule: { bridge-required: on }
 `;
 
 describe('TrustZone steps in a scenario file', () => {
@@ -23,6 +24,7 @@ describe('TrustZone steps in a scenario file', () => {
       [5, 'expect-tz: auth_and_reset refused for cdsp'],
       [6, 'remote-fault: cdsp refuse-auth off'],
       [7, 'expect-tz: bridge created (+1 more)'],
+      [8, 'tz-rule: bridge-required on'],
     ]);
     expect(scenario!.steps[0]!.spec).toEqual({ pas: 'adsp', sequence: ['init_image', 'mem_setup', 'auth_and_reset'], since: 'boot', within: 30_000 });
   });
