@@ -50,7 +50,7 @@ export async function checkBuildDir(dirArg: string, use?: KernelUse): Promise<Ch
   if (configText === undefined) throw kernelInputError(KERNEL_INPUT_CODES.noConfig, `${configFile} is missing: pilot cannot check the options the simulation needs`);
   const missing = missingConfigOptions(parseKernelConfig(configText), configFor(use));
   if (missing.length > 0) {
-    throw kernelInputError(KERNEL_INPUT_CODES.config, `${configFile} lacks what the simulated SoC needs: ${missing.map((m) => m.option).join(', ')}`, {
+    throw kernelInputError(KERNEL_INPUT_CODES.config, `${configFile} lacks what its runs need: ${missing.map((m) => m.option).join(', ')}`, {
       evidence: describeMissingOptions(missing),
       hint: `scripts/config --file ${configFile} ${missing.map((m) => `--set-val ${m.option} ${m.wanted[0]}`).join(' ')} && make olddefconfig`,
     });
