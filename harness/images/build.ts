@@ -17,6 +17,7 @@ import { SOC_FIRMWARE_PIECE, SOC_HOST_PACKAGES, SOC_MODULE_PIECE, buildSoc } fro
 import { ensureSshKeyPair } from './ssh-key.ts';
 import { GUEST_PROGRAMS, buildUserland, reachableArm64Packages, userlandAptRoots } from './userland.ts';
 import { XEN_PACKAGE, buildXen } from './xen.ts';
+import { XEN_SOURCE_HOST_PACKAGES, XEN_SOURCE_PIECE } from './xen-source.ts';
 
 export { defaultCacheDir } from './cache-dir.ts';
 export type { ImageProgress } from './progress.ts';
@@ -41,6 +42,8 @@ export interface BuildImagesOptions {
   simModuleSourceDir?: string;
   /** Also build the second base set `soc: real` runs boot (Debian 6.12, the Qualcomm drivers, the EL3 firmware). */
   realSoc?: boolean;
+  /** With realSoc: also Xen built from Debian's source with the SiP-forwarding patch (xen-el1 on soc: real). */
+  realSocXen?: boolean;
 }
 
 export interface PieceReport {
@@ -87,7 +90,7 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
       const userlandRoots = userlandAptRoots(GUEST_PROGRAMS);
       const [graph, hostVersions] = await Promise.all([
         apt.dependencyGraph([...kernelAptRoots(kernelPackage), ...(options.realSoc ? realSocAptRoots() : []), `${XEN_PACKAGE}:${GUEST_ARCH}`, ...userlandRoots]),
-        installedPackageVersions(['kmod', 'linux-kbuild-*', ...SOC_HOST_PACKAGES]),
+        installedPackageVersions(['kmod', 'linux-kbuild-*', ...new Set<string>([...SOC_HOST_PACKAGES, ...(options.realSocXen ? XEN_SOURCE_HOST_PACKAGES : [])])]),
       ]);
       // One apt-cache show for every piece: each call costs a third of a second.
       await apt.show([
@@ -135,7 +138,7 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
       });
 
       const realSoc = options.realSoc
-        ? await buildRealSocImages(ctx, { userland, publicKey: sshKey.publicKey, templateDir: options.rootfsTemplateDir })
+        ? await buildRealSocImages(ctx, { userland, publicKey: sshKey.publicKey, templateDir: options.rootfsTemplateDir, xen: options.realSocXen ?? false })
         : undefined;
 
       const images: ImageSet = {
@@ -165,6 +168,7 @@ export async function buildImagesWithReport(options: BuildImagesOptions = {}): P
               { piece: 'real-soc-kernel-headers', key: realSoc.keys.headers, path: realSoc.paths.headers, built: realSoc.built.headers },
               { piece: EL3_FIRMWARE_PIECE, key: realSoc.keys.el3Firmware, path: realSoc.el3FirmwarePath, built: realSoc.built.el3Firmware },
               { piece: 'real-soc-initramfs', key: realSoc.keys.initramfs, path: realSoc.initramfsPath, built: realSoc.built.initramfs },
+              ...(realSoc.xen ? [{ piece: XEN_SOURCE_PIECE, key: realSoc.xen.key, path: realSoc.xen.path, built: realSoc.xen.built }] : []),
             ]
           : []),
       ];

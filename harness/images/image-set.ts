@@ -43,6 +43,8 @@ export interface RealSocImages {
   driverModules: string[];
   /** The simulation module built for 6.12: with the real SoC's device tree it finds only Iris's node. */
   iris: SimulatedSoc;
+  /** Xen built from Debian's source with the SiP-forwarding patch (xen-source.ts): present when a run needs xen-el1 on soc: real. */
+  xen?: { path: string; version: string; key: string; built: boolean };
   keys: { kernel: string; headers: string; el3Firmware: string; initramfs: string };
   built: { kernel: boolean; headers: boolean; el3Firmware: boolean; initramfs: boolean };
   paths: { headers: string };

@@ -11,6 +11,7 @@ import { BASE_GUEST_MODULES } from './modules.ts';
 import { SIM_MODULE_DEPENDS } from './sim-module/build-module.ts';
 import { buildSoc } from './soc.ts';
 import type { UserlandBuild } from './userland.ts';
+import { buildXenFromSource } from './xen-source.ts';
 
 /** Debian's 6.12 metapackage (bookworm-security); 6.1 has HWSPINLOCK off, so no SMEM, SMP2P or PAS (DESIGN.md 3a). */
 export const REAL_SOC_KERNEL_PACKAGE = 'linux-image-6.12-arm64';
@@ -35,6 +36,8 @@ export interface RealSocInputs {
   userland: UserlandBuild;
   publicKey: string;
   templateDir?: string | undefined;
+  /** Also build Xen from Debian's source with the SiP-forwarding patch, for xen-el1 runs. */
+  xen?: boolean;
 }
 
 export async function buildRealSocImages(ctx: BuildContext, inputs: RealSocInputs): Promise<RealSocImages> {
@@ -53,12 +56,14 @@ export async function buildRealSocImages(ctx: BuildContext, inputs: RealSocInput
     templateDir: inputs.templateDir,
     soc: iris,
   });
+  const xen = inputs.xen ? await buildXenFromSource(ctx) : undefined;
   return {
     kernel: kernel.artifact,
     initramfsPath: initramfs.path,
     el3FirmwarePath: el3.path,
     driverModules: drivers,
     iris,
+    ...(xen ? { xen: { path: xen.path, version: xen.version, key: xen.key, built: xen.built } } : {}),
     keys: { kernel: kernel.keys.kernel, headers: kernel.keys.headers, el3Firmware: el3.key, initramfs: initramfs.key },
     built: { kernel: kernel.built.kernel, headers: kernel.built.headers, el3Firmware: el3.built, initramfs: initramfs.built },
     paths: { headers: kernel.artifact.buildDir ?? '' },

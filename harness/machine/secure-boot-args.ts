@@ -12,6 +12,8 @@ export interface SecureBootFiles {
   initramfs: string;
   /** The Unix socket the host channel listens on; QEMU connects to it. */
   trustZoneSocket: string;
+  /** xen-el1: kernelImage is Xen, and dom0's kernel is loaded here as a multiboot module (the DT's /chosen names it). */
+  dom0Kernel?: string | undefined;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -27,6 +29,7 @@ export function secureBootQemuArgs(files: SecureBootFiles): string[] {
     ...loader(files.kernelImage, SECURE_BOOT_ADDRESSES.kernel),
     ...loader(files.dtb, SECURE_BOOT_ADDRESSES.dtb),
     ...loader(files.initramfs, SECURE_BOOT_ADDRESSES.initrd),
+    ...(files.dom0Kernel ? loader(files.dom0Kernel, SECURE_BOOT_ADDRESSES.dom0Kernel) : []),
     // QEMU's second serial is the secure PL011 at 0x9040000 on virt,secure=on: the firmware's host channel.
     '-chardev', `socket,id=tz0,path=${escapeOptionValue(files.trustZoneSocket)}`,
     '-serial', 'chardev:tz0',

@@ -2,13 +2,13 @@
 // and the spec whose secureBoot files make qemuCommand write the secure=on line (secure-boot-args.ts).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { InfraError, InputError } from '../core/errors.ts';
+import { InfraError } from '../core/errors.ts';
 import { buildRealSocDtb } from '../images/devicetree/real-soc-dtb.ts';
 import { REAL_SOC_DEVICES, SECURE_BOOT_ADDRESSES } from '../images/devicetree/real-soc-layout.ts';
 import type { ImageSet } from '../images/image-set.ts';
 import { MACHINE_DTS, TZ_LOG } from '../model/artifact-names.ts';
 import type { Profile } from '../model/profile.ts';
-import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
+import { XEN_COMMAND_LINE, qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import type { SecureBootFiles } from './secure-boot-args.ts';
 import { TrustZoneHost } from './trust-zone-host.ts';
 
@@ -46,18 +46,24 @@ export async function prepareRealSocBoot(input: RealSocBootInput): Promise<RealS
       hint: 'build the images with realSoc: true (pilot run does when a scenario says soc: real)',
     });
   }
-  if (input.profile.hypervisor === 'xen') {
-    throw new InputError('E_REAL_SOC_PROFILE', `soc: real cannot run on ${input.profile.name}: Xen 4.17 refuses dom0's SiP calls (no platform hook forwards them to the firmware)`);
+  // Debian's prebuilt Xen refuses dom0's SiP calls; only the source build with the forwarding patch answers them.
+  const xen = input.profile.hypervisor === 'xen' ? real.xen : undefined;
+  if (input.profile.hypervisor === 'xen' && !xen) {
+    throw new InfraError('E_REAL_SOC_IMAGES', `soc: real on ${input.profile.name} needs Xen built from source with the SiP-forwarding patch, and the image set has none`, {
+      hint: 'build the images with realSocXen: true (pilot run does when a soc: real run is on xen-el1)',
+    });
   }
   const trustZone = await TrustZoneHost.listen(join(input.artifactsDir, TZ_LOG));
   try {
     const dtb = join(input.artifactsDir, 'machine.dtb');
     const files: SecureBootFiles = {
       firmware: real.el3FirmwarePath,
-      kernelImage: real.kernel.imagePath,
+      // Under Xen the firmware enters Xen at EL2, and Linux is dom0's multiboot module.
+      kernelImage: xen ? xen.path : real.kernel.imagePath,
       dtb,
       initramfs: real.initramfsPath,
       trustZoneSocket: trustZone.socketPath,
+      ...(xen ? { dom0Kernel: real.kernel.imagePath } : {}),
     };
     const spec: Omit<QemuBootSpec, 'sshPort'> = {
       ...input.spec,
@@ -70,7 +76,11 @@ export async function prepareRealSocBoot(input: RealSocBootInput): Promise<RealS
     await buildRealSocDtb({
       qemuArgs: command.args,
       variants: input.variants,
-      chosen: { bootargs: command.kernelCommandLine, initrd: { base: SECURE_BOOT_ADDRESSES.initrd, size: (await stat(real.initramfsPath)).size } },
+      chosen: {
+        bootargs: command.kernelCommandLine,
+        initrd: { base: SECURE_BOOT_ADDRESSES.initrd, size: (await stat(real.initramfsPath)).size },
+        ...(xen ? { xen: { bootargs: XEN_COMMAND_LINE, dom0Kernel: { base: SECURE_BOOT_ADDRESSES.dom0Kernel, size: (await stat(real.kernel.imagePath)).size } } } : {}),
+      },
       outPath: dtb,
       sourcePath: join(input.artifactsDir, MACHINE_DTS),
       signal: input.signal,

@@ -4,9 +4,7 @@ import type { DataPath, SourcePosition } from '../config/yaml-source.ts';
 import type { ScenarioDocument } from './schema.ts';
 
 /** Profiles the kernel's own drivers cannot run on yet, and why (measured). */
-export const REAL_SOC_REFUSED_PROFILES: Partial<Record<ProfileName, string>> = {
-  'xen-el1': "Xen 4.17 refuses dom0's SiP calls (no platform hook forwards them to the EL3 firmware): keep xen-el1 on soc: sim",
-};
+export const REAL_SOC_REFUSED_PROFILES: Partial<Record<ProfileName, string>> = {};
 
 export interface PlacedProblem {
   position: SourcePosition;

@@ -36,6 +36,21 @@ describe('realSocDts', () => {
     expect(realSocDts({ ...paths, smmu: undefined }, realSocDtSettings(['el2']), chosen)).not.toMatch(/iommus|iommu-map/);
   });
 
+  it('under Xen, gives /chosen Xen\'s command line and dom0\'s kernel and initrd as multiboot modules, and no linux,initrd', () => {
+    const xen = realSocDts({ ...paths, smmu: undefined }, realSocDtSettings([]), {
+      ...chosen,
+      bootargs: 'console=hvc0 panic=-1',
+      xen: { bootargs: 'dom0_mem=512M', dom0Kernel: { base: 0x41000000, size: 0x2a3b7c0 } },
+    });
+    expect(xen).toContain('xen,xen-bootargs = "dom0_mem=512M";');
+    expect(xen).toContain('module@41000000 {\n\t\t\tcompatible = "multiboot,kernel", "multiboot,module";\n\t\t\treg = <0x0 0x41000000 0x0 0x2a3b7c0>;\n\t\t\tbootargs = "console=hvc0 panic=-1";');
+    expect(xen).toContain('module@4c100000 {\n\t\t\tcompatible = "multiboot,ramdisk", "multiboot,module";\n\t\t\treg = <0x0 0x4c100000 0x0 0x1000>;');
+    expect(xen).not.toMatch(/linux,initrd|iommus/);
+    // The qcom nodes pass to dom0 unchanged: Xen maps dom0 1:1, so the carve-outs keep their addresses.
+    expect(xen).toContain('compatible = "qcom,scm"');
+    expect(xen).toContain('reg = <0x0 0x7c200000 0x0 0x200000>');
+  });
+
   it('names PSCI as every CPU\'s enable method', () => {
     expect(withPsciEnableMethod('\t\tcpu@0 {\n\t\t\tdevice_type = "cpu";\n')).toBe('\t\tcpu@0 {\n\t\t\tdevice_type = "cpu";\n\t\t\tenable-method = "psci";\n');
   });

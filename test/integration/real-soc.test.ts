@@ -8,20 +8,23 @@ import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts
 const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
 
 describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, () => {
-  it('brings ADSP and CDSP up through qcom_scm and qcom_q6v5_pas at EL2 and EL1, and catches the missing mapping at EL2', async () => {
+  it('brings ADSP and CDSP up through qcom_scm and qcom_q6v5_pas at EL2, at EL1 and under Xen, and catches the missing mapping at EL2', async () => {
     const base = await artifactsBase();
     const result = await startPilot(['run', 'scenarios/real-bringup.yaml', 'scenarios/real-missing-mapping.yaml', 'scenarios/real-crash-recovery.yaml', 'scenarios/real-tampered-firmware.yaml', '-j', '1', '--artifacts', base]);
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(7 runs\)/);
+    expect(result.all).toMatch(/Kernels: 6\.12\.\S+ on soc real \(10 runs\)/);
     const summary = await latestResults(base);
     expect(summary.runs.map((run) => `${run.id} ${run.status}`).sort()).toEqual([
       'real-bringup@el1 pass',
       'real-bringup@kvm-el2 pass',
+      'real-bringup@xen-el1 pass',
       'real-crash-recovery@el1 pass',
       'real-crash-recovery@kvm-el2 pass',
+      'real-crash-recovery@xen-el1 pass',
       'real-missing-mapping@kvm-el2 pass',
       'real-tampered-firmware@el1 pass',
       'real-tampered-firmware@kvm-el2 pass',
+      'real-tampered-firmware@xen-el1 pass',
     ]);
     for (const run of summary.runs) {
       expect(run.soc).toBe('real');
@@ -29,7 +32,7 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
     }
     const byId = Object.fromEntries(summary.runs.map((run) => [run.id, run]));
 
-    for (const id of ['real-bringup@el1', 'real-bringup@kvm-el2']) {
+    for (const id of ['real-bringup@el1', 'real-bringup@kvm-el2', 'real-bringup@xen-el1']) {
       const dir = byId[id]!.artifactsDir;
       const dmesg = await read(dir, 'dmesg.log');
       expect(dmesg).toContain('qcom_scm: convention: smc arm 64');
@@ -43,6 +46,17 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
       expect(tz).not.toContain('tz: panic');
     }
 
+    // Under Xen the firmware enters Xen, which forwards dom0's SiP calls (the patched source build, not Debian's binary).
+    for (const id of ['real-bringup@xen-el1', 'real-crash-recovery@xen-el1', 'real-tampered-firmware@xen-el1']) {
+      const dir = byId[id]!.artifactsDir;
+      const serial = await read(dir, 'serial.log');
+      expect(serial).toContain("(XEN) QEMU virt: forwarding d0's SiP calls to the firmware (first 0xc2000601)");
+      expect(serial).not.toContain('Unhandled SMC/HVC');
+      expect(await read(dir, 'dmesg.log')).toContain('Xen 4.17 support found');
+      expect(await read(dir, 'machine.dts')).toMatch(/compatible = "multiboot,kernel", "multiboot,module";\s+reg = <0x0 0x41000000 /);
+      expect(await read(dir, 'tz.log')).toMatch(/tz: boot entering linux el=2 entry=0x40200000 dtb=0x4c000000/);
+    }
+
     const missing = byId['real-missing-mapping@kvm-el2']!.artifactsDir;
     const dmesg = await read(missing, 'dmesg.log');
     expect(dmesg).toMatch(/arm-smmu-v3 [0-9a-f]+\.smmuv3: event 0x10 received/);
@@ -53,7 +67,7 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
     expect(tz).toMatch(/tz: remote adsp boot failed/);
 
     // A crash the scenario injected through the firmware's host channel, reported and recovered by the kernel's own drivers.
-    for (const id of ['real-crash-recovery@el1', 'real-crash-recovery@kvm-el2']) {
+    for (const id of ['real-crash-recovery@el1', 'real-crash-recovery@kvm-el2', 'real-crash-recovery@xen-el1']) {
       const dir = byId[id]!.artifactsDir;
       const tzLog = await read(dir, 'tz.log');
       expect(tzLog).toContain('tz: host ok fatal adsp pilot: injected by the scenario');
@@ -70,7 +84,7 @@ describe('real Qualcomm drivers under QEMU (soc: real)', { timeout: 600_000 }, (
     }
 
     // Images the firmware refuses, with the kernel's own wording for each refusal.
-    for (const id of ['real-tampered-firmware@el1', 'real-tampered-firmware@kvm-el2']) {
+    for (const id of ['real-tampered-firmware@el1', 'real-tampered-firmware@kvm-el2', 'real-tampered-firmware@xen-el1']) {
       const dir = byId[id]!.artifactsDir;
       const kernelLog = await read(dir, 'dmesg.log');
       expect(kernelLog).toMatch(/qcom_q6v5_pas \S+: failed to authenticate image and release reset/);

@@ -25,6 +25,22 @@ describe('qemuCommand with secureBoot', () => {
     for (const flag of ['-kernel', '-initrd', '-append', '-dtb']) expect(args).not.toContain(flag);
   });
 
+  it('on xen-el1, enters Xen in the kernel slot at EL2 and loads dom0\'s kernel as a module below the DTB, with no -kernel or guest-loader', () => {
+    const xen = { ...secureBoot, kernelImage: '/c/xen', dom0Kernel: '/c/vmlinuz-6.12' };
+    const { args, kernelCommandLine } = qemuCommand({ ...base, secureBoot: xen, xen: '/c/xen', profile: PROFILES['xen-el1'] });
+    expect(after(args, '-machine')).toEqual(['virt,secure=on,virtualization=on,gic-version=2']);
+    expect(after(args, '-device').filter((d) => d.startsWith('loader,'))).toEqual([
+      'loader,file=/c/xen,addr=0x40200000,force-raw=on',
+      'loader,file=/a/machine.dtb,addr=0x4c000000,force-raw=on',
+      'loader,file=/c/initrd,,real.gz,addr=0x4c100000,force-raw=on',
+      'loader,file=/c/vmlinuz-6.12,addr=0x41000000,force-raw=on',
+    ]);
+    expect(args.filter((arg) => arg.startsWith('guest-loader'))).toEqual([]);
+    for (const flag of ['-kernel', '-append']) expect(args).not.toContain(flag);
+    // dom0's command line, which the generated DT's multiboot module carries.
+    expect(kernelCommandLine).toMatch(/^console=hvc0 /);
+  });
+
   it('makes the host channel the second serial, after the console', () => {
     const { args } = qemuCommand({ ...base, profile: PROFILES.el1 });
     expect(after(args, '-serial')).toEqual(['chardev:console0', 'chardev:tz0']);

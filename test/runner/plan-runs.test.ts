@@ -65,6 +65,20 @@ describe('planRuns', () => {
     expect(plan!.shard).toEqual({ index: 2, total: 2, matrix: ['plain@kvm-el2', 'plain@el1'] });
   });
 
+  it('asks for Xen from source only when a soc: real run is on xen-el1', async () => {
+    const real = scenario(`name: real\nsoc: real\nprofiles: [el1, xen-el1]\n${STEPS}`);
+    const withXen = input([{ request: undefined }], { scenarios: [real] });
+    await planRuns(withXen.planInput);
+    expect(withXen.built.map((options) => [options.realSoc, options.realSocXen])).toEqual([[true, true]]);
+    const withoutXen = input([{ request: undefined }], { scenarios: [real], profiles: ['el1'] });
+    await planRuns(withoutXen.planInput);
+    expect(withoutXen.built.map((options) => [options.realSoc, options.realSocXen])).toEqual([[true, undefined]]);
+    // The simulation on xen-el1 keeps Debian's prebuilt Xen.
+    const sim = input([{ request: undefined }], { scenarios: [scenario(`name: sim\nprofiles: [xen-el1]\n${STEPS}`)] });
+    await planRuns(sim.planInput);
+    expect(sim.built.map((options) => [options.realSoc, options.realSocXen])).toEqual([[false, undefined]]);
+  });
+
   it("builds one image set per kernel, the image side's with its fault variant, and pushes nothing there", async () => {
     const sides = [
       { label: 'baseline', request: undefined, imageKernelOnly: true, simModuleDefines: ['SKIP'] },

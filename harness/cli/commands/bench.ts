@@ -66,8 +66,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       }
     }
     const realSoc: RealSocTiming[] = [];
-    // xen-el1 cannot run the real SoC (Xen 4.17 refuses dom0's SiP calls).
-    for (const profile of real ? profiles.filter((p) => p.hypervisor !== 'xen') : []) {
+    for (const profile of real ? profiles : []) {
       const timings: RealSocTiming[] = [];
       for (let round = 1; round <= rounds; round++) {
         timings.push(await realSocBringUp(profile, images, interrupts.signal));

@@ -13,8 +13,11 @@ export interface MachinePaths {
 }
 
 export interface ChosenSettings {
+  /** Linux's command line (dom0's under Xen). */
   bootargs: string;
   initrd: MemoryRange;
+  /** xen-el1: Xen is what the firmware enters; Linux and its initrd become multiboot modules for dom0. */
+  xen?: { bootargs: string; dom0Kernel: MemoryRange } | undefined;
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
@@ -104,6 +107,38 @@ function irisNode(paths: MachinePaths, settings: RealSocDtSettings): string {
 `;
 }
 
+/** /chosen: Linux's command line and initrd, or under Xen, Xen's command line and dom0's kernel and initrd as modules. */
+export function chosenNode(chosen: ChosenSettings, bootargs: string): string {
+  if (!chosen.xen) {
+    return `
+	chosen {
+		bootargs = ${quote(bootargs)};
+		linux,initrd-start = <${cells64(chosen.initrd.base)}>;
+		linux,initrd-end = <${cells64(chosen.initrd.base + chosen.initrd.size)}>;
+	};
+`;
+  }
+  const { dom0Kernel } = chosen.xen;
+  return `
+	chosen {
+		#address-cells = <2>;
+		#size-cells = <2>;
+		xen,xen-bootargs = ${quote(chosen.xen.bootargs)};
+
+		module@${dom0Kernel.base.toString(16)} {
+			compatible = "multiboot,kernel", "multiboot,module";
+			reg = ${reg(dom0Kernel)};
+			bootargs = ${quote(bootargs)};
+		};
+
+		module@${chosen.initrd.base.toString(16)} {
+			compatible = "multiboot,ramdisk", "multiboot,module";
+			reg = ${reg(chosen.initrd)};
+		};
+	};
+`;
+}
+
 /** Device-tree source for the real SoC, to append to QEMU's decompiled tree. */
 export function realSocDts(paths: MachinePaths, settings: RealSocDtSettings, chosen: ChosenSettings): string {
   const L = REAL_SOC_LAYOUT;
@@ -159,12 +194,6 @@ ${carveouts}
 		compatible = "syscon";
 		reg = ${reg(L.ipc)};
 	};
-${L.remotes.map((r) => smp2pNode(r, paths.gic)).join('')}${L.remotes.map((r) => remoteprocNode(r, paths, settings)).join('')}
-	chosen {
-		bootargs = ${quote(bootargs)};
-		linux,initrd-start = <${cells64(chosen.initrd.base)}>;
-		linux,initrd-end = <${cells64(chosen.initrd.base + chosen.initrd.size)}>;
-	};
-};
+${L.remotes.map((r) => smp2pNode(r, paths.gic)).join('')}${L.remotes.map((r) => remoteprocNode(r, paths, settings)).join('')}${chosenNode(chosen, bootargs)}};
 ${irisNode(paths, settings)}`;
 }

@@ -83,6 +83,8 @@ export const SECURE_BOOT_ADDRESSES = {
   kernel: 0x4020_0000,
   dtb: 0x4c00_0000,
   initrd: 0x4c10_0000,
+  /** xen-el1: Xen takes the kernel slot (the firmware enters it at EL2) and dom0's kernel goes here, a multiboot module below the DTB. */
+  dom0Kernel: 0x4100_0000,
 } as const;
 
 /** The carve-outs end below 0x80000000: RAM from 0x40000000 must be at least this large. */

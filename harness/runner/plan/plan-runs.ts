@@ -3,6 +3,7 @@ import type { KnownIssue } from '../../config/known-issue-schema.ts';
 import { buildImages as buildRealImages, type BuildImagesOptions } from '../../images/build.ts';
 import type { ImageSet } from '../../images/image-set.ts';
 import type { ImageProgress } from '../../images/progress.ts';
+import { PROFILES } from '../../model/profile.ts';
 import type { RunDeploy } from '../deploy-stage.ts';
 import { prepareDeploys } from '../prepare-deploys.ts';
 import { deployersForBackends } from './backend.ts';
@@ -29,6 +30,8 @@ export async function planRuns<K extends KernelChoice>(input: PlanInput<K>): Pro
   const plans: RunPlan<K>[] = [];
   // The second base set (6.12, EL3 firmware) costs a build only when a run needs it.
   const realSoc = selection.runs.some((run) => run.scenario.soc === 'real');
+  // Xen from source (with the SiP-forwarding patch) only when a real-SoC run is on xen-el1.
+  const realSocXen = selection.runs.some((run) => run.scenario.soc === 'real' && PROFILES[run.profile].hypervisor === 'xen');
   for (const kernel of input.kernels) {
     const simModuleDefines = kernel.simModuleDefines ?? [];
     // A pushed kernel gets its fault variant with its own module build; the image's kernel gets it in the images.
@@ -36,6 +39,7 @@ export async function planRuns<K extends KernelChoice>(input: PlanInput<K>): Pro
       signal: input.signal,
       onProgress: input.onImageProgress,
       realSoc,
+      ...(realSocXen ? { realSocXen } : {}),
       ...(kernel.request || !simModuleDefines.length ? {} : { simModuleDefines }),
     });
     const deployers = deployersForBackends(images);
