@@ -30,7 +30,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const interrupts = trapInterrupts();
   try {
     const real = !values['skip-real'];
-    const images = await buildImages({ signal: interrupts.signal, realSoc: real });
+    const images = await buildImages({ signal: interrupts.signal, realSoc: real, realSocXen: real && profiles.some((p) => p.hypervisor === 'xen') });
     // The boot figures compare pilot with raw QEMU on the same SoC-less machine; the SoC has its own figures below.
     const plainImages = await buildImages({ signal: interrupts.signal, soc: false });
     const rows: Array<BootTiming & { ratio: number }> = [];
