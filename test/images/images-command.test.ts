@@ -46,7 +46,7 @@ describe('pilot images build', () => {
   const tableRows = (out: string) => out.split('\n').filter((line) => /^\S+\s+(built|cached)\s+[0-9a-f]{16}\s/.test(line)).map((line) => line.split(/\s+/)[0]);
 
   it('lists the simulated and the real SoC pieces in its table, and leaves them out with --no-soc and --no-real-soc', async () => {
-    const real = ['real-soc-kernel', 'real-soc-kernel-headers', 'el3-firmware', 'real-soc-initramfs'];
+    const real = ['real-soc-kernel', 'real-soc-kernel-headers', 'el3-firmware', 'real-soc-initramfs', 'xen-sip'];
     const withSoc = io();
     expect(await imagesCommand(['build'], withSoc.streams)).toBe(0);
     expect(tableRows(withSoc.text.out)).toEqual(['kernel', 'kernel-headers', 'xen', 'userland', 'soc-module', 'soc-firmware', 'initramfs', ...real]);

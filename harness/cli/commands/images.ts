@@ -77,6 +77,7 @@ async function runBuild(
       extraModules,
       soc,
       realSoc,
+      realSocXen: realSoc,
       signal: controller.signal,
       onProgress: (event) => io.out.write(`${formatProgressLine(event)}\n`),
     });

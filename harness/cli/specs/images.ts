@@ -8,7 +8,7 @@ export const IMAGES = defineCommand({
   about: [
     '  build  build (or reuse) kernel, headers, Xen, userland, the simulated SoC (soc-module, soc-firmware)',
     '         and the initramfs; and the real SoC\'s set (Debian 6.12 kernel and headers, the EL3 firmware,',
-    '         its initramfs) that soc: real scenarios boot',
+    '         its initramfs, Xen built from source with the SiP-forwarding hook) that soc: real scenarios boot',
     '  path   print the image cache folder',
     '  clean  remove the image cache folder (downloads, pieces, SSH key)',
     'The cache folder is PILOT_CACHE, else $XDG_CACHE_HOME/pilot, else ~/.cache/pilot.',
