@@ -1,8 +1,8 @@
 // `pilot kernel-tree build <recipe>[:<variant>]`: a kernel build tree from a Debian source package, configured from a
 // recipe's fragment on top of allnoconfig, patched, built, and cached. A variant starts from a copy of the finished base
 // (cp -a keeps the timestamps), so only what its extra patches touch is rebuilt.
-import { readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { InfraError, InputError } from '../../core/errors.ts';
 import { runProcess } from '../../host/process.ts';
 import { Apt, type AptPackage } from '../apt.ts';
@@ -12,12 +12,14 @@ import { extractDeb, fetchDebs } from '../deb.ts';
 import type { ProgressSink } from '../progress.ts';
 import { describeMismatches, fragmentMismatches, parseDotConfig, parseFragment } from './fragment.ts';
 import { KERNEL_TREE_PIECE, baseTreeKey, variantTreeKey, type NamedText } from './key.ts';
-import { CROSS_COMPILE, makeArguments, runKbuild } from './make.ts';
+import { CROSS_COMPILE, compilerWarnings, makeArguments, runKbuild } from './make.ts';
 import { applyPatches } from './patches.ts';
 import { formatTreeSelector, loadRecipe, type KernelTreeRecipe, type TreeSelector } from './recipe.ts';
 
 /** The tree inside an entry: what `pilot run --kernel` is given. */
 export const TREE_DIR = 'linux';
+/** Beside the tree in its entry: make's output of the build that made it (the last 4 MB). */
+export const BUILD_LOG = 'build.log';
 /** Other pilot builds must not wait half an hour on the image cache's lock: trees have their own cache root and lock. */
 export const KERNEL_TREES_SUBDIR = 'kernel-trees';
 /** A second build of the same tree waits for the first; a cold build on 2 cores can take half an hour. */
@@ -196,6 +198,9 @@ async function buildAndCheck(planned: Plan, tree: string, options: KernelTreeOpt
   const targets = await buildTargets(tree);
   progress(KERNEL_TREE_PIECE, 'build', `${label}: nice make ${targets.join(' ')}`);
   const made = await runKbuild({ tree, targets, signal: options.signal, onProgress: (detail) => progress(KERNEL_TREE_PIECE, 'build', `${label}: ${detail}`) });
+  await writeFile(join(dirname(tree), BUILD_LOG), made.output);
+  const warnings = compilerWarnings(made.output);
+  if (warnings.length > 0) progress(KERNEL_TREE_PIECE, 'build', `${label}: ${warnings.length} compiler warning(s), first: ${warnings[0]} (all in ${BUILD_LOG} beside the tree)`);
   // A patch may change Kconfig, and kbuild re-syncs the config: check again after the build.
   await verifyFragment(tree, planned.fragmentText, planned.recipe.configPath);
   const release = (await readFile(join(tree, 'include/config/kernel.release'), 'utf8')).trim();

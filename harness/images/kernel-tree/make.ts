@@ -47,8 +47,13 @@ export class KbuildProgress {
   }
 }
 
+/** The compiler's warnings in make's output (`file:line:col: warning: …`), for a patch author to see at once. */
+export function compilerWarnings(output: string): string[] {
+  return output.split('\n').filter((line) => /:\d+:\d+: warning: /.test(line));
+}
+
 /** Runs `nice make …` in the tree; throws E_KERNEL_TREE_BUILD with the end of the output when it fails. */
-export async function runKbuild(options: MakeOptions): Promise<{ durationMs: number; steps: number }> {
+export async function runKbuild(options: MakeOptions): Promise<{ durationMs: number; steps: number; output: string }> {
   const args = makeArguments(options);
   const what = `make ${options.targets.join(' ')} in ${options.tree}`;
   const child = startProcess('nice', ['-n', String(BUILD_NICENESS), 'make', ...args], { cwd: options.tree });
@@ -71,5 +76,5 @@ export async function runKbuild(options: MakeOptions): Promise<{ durationMs: num
     hint: 'the end of make\'s output is above; the tree stays out of the cache, so the next build starts over',
   });
   options.onProgress?.(`${progress.steps} steps in ${Math.round(result.durationMs / 1000)} s`);
-  return { durationMs: result.durationMs, steps: progress.steps };
+  return { durationMs: result.durationMs, steps: progress.steps, output: result.output };
 }

@@ -82,6 +82,7 @@ describe('buildKernelTree', () => {
     expect(readFileSync(join(base.path, 'arch/arm64/boot/Image'), 'utf8')).toBe('int stock;\n');
     expect(readFileSync(join(base.path, '.config'), 'utf8')).toBe('CONFIG_MODULES=y\n');
     expect(progress).toContain('build fake-9.9: nice make Image modules');
+    expect(readFileSync(join(base.path, '..', 'build.log'), 'utf8')).toContain('  CC      main.o');
     const baseImageTime = statSync(join(base.path, 'arch/arm64/boot/Image')).mtimeMs;
 
     const variant = await buildKernelTree({ recipe: 'fake-9.9', variant: 'fix' }, options);
