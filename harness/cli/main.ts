@@ -13,6 +13,7 @@ const LOADERS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   compare: async () => (await import('./commands/compare.ts')).compareCommand,
   images: async () => (await import('./commands/images.ts')).imagesCommand,
+  'kernel-tree': async () => (await import('./commands/kernel-tree.ts')).kernelTreeCommand,
   doctor: async () => (await import('./commands/doctor.ts')).doctorCommand,
   schema: async () => (await import('./commands/schema.ts')).schemaCommand,
   bench: async () => (await import('./commands/bench.ts')).benchCommand,

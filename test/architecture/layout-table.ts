@@ -35,7 +35,7 @@ export function renderLayout(): string {
   lines.push(
     'scenarios/ scenario YAML',
     'boards/    lab board files (an example)',
-    'images/    guest image recipes: rootfs (/init), simulated SoC module, DT overlays, firmware, U-Boot script',
+    'images/    guest image recipes: rootfs (/init), simulated SoC module, DT overlays, firmware, U-Boot script, EL3 firmware, kernel-tree recipes',
     'ci/        host set-up, the clean-root check; nightly/ holds the GitLab CI and GitHub Actions pipelines',
     'test/      vitest: unit tests with fakes, integration tests with real QEMU boots, Chromium and lava-run;',
     '           test/architecture/ reads every import under harness/ and fails on one that climbs a floor or closes a cycle',

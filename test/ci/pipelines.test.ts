@@ -159,6 +159,24 @@ describe('the GitHub Actions nightly workflow', () => {
   });
 });
 
+describe('the kernel-tree jobs', () => {
+  const gitlabJob = gitlab['pilot-kernel-trees'] as Yaml;
+  const githubJob = (github.jobs as Record<string, Yaml>)['kernel-trees']!;
+  const builds = (scripts: string[]) => pilotInvocations(scripts).filter((call) => call.command === 'kernel-tree').map((call) => call.line.replace(/^.*npx pilot /, ''));
+  const wanted = ['kernel-tree build sim-6.1', 'kernel-tree build sim-6.1:crash-regression', 'kernel-tree build qcom-6.12', 'kernel-tree build qcom-6.12:el2-map', 'kernel-tree build qcom-6.12:no-bridge'];
+
+  it('build every recipe cold, timed, beside the shards, and run the build-tree tests on the sim trees', () => {
+    expect(builds(asList(gitlabJob.script))).toEqual(wanted);
+    expect(builds(githubScripts({ jobs: { githubJob } }))).toEqual(wanted);
+    expect(gitlabJob.needs).toEqual([]);
+    expect(gitlabJob.cache).toBeUndefined();
+    for (const script of [asList(gitlabJob.script), githubScripts({ jobs: { githubJob } })]) {
+      expect(script.filter((line) => /kernel-tree build/.test(line)).every((line) => /\btime npx pilot kernel-tree build/.test(line))).toBe(true);
+      expect(script.join('\n')).toContain('PILOT_BUILD_KERNELS=1 npx vitest run test/integration/kernel-trees.test.ts');
+    }
+  });
+});
+
 describe('what the pipelines run', { timeout: 120_000 }, () => {
   it('finds the pilot invocations in both files', () => {
     const commands = new Set(invocations.map((call) => `${call.pipeline}: ${call.command}`));
