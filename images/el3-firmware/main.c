@@ -1,5 +1,6 @@
 /* Cold boot, per-CPU EL3 set-up, and the C side of the exception vectors. */
 #include "bridge.h"
+#include "policy.h"
 #include "console.h"
 #include "el3.h"
 #include "gic.h"
@@ -86,6 +87,7 @@ u64 el3_boot_primary(void)
 	smem_init();
 	tz_log("boot smem version=12 base=0x%lx size=0x%lx global partition", SMEM_BASE, SMEM_SIZE);
 	remote_init_all();
+	platform_policy_init(linux_el, NS_DTB_ADDR);
 	psci_init();
 	timer_tick_arm();
 	cpu_prepare_entry(NS_KERNEL_ADDR);
