@@ -23,7 +23,7 @@ import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 import type { SocKind } from '../model/soc-kind.ts';
 import { SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
-import type { TrustZoneHost } from './trust-zone-host.ts';
+import { sendBootCommands, type TrustZoneHost } from './trust-zone-host.ts';
 
 export interface QemuMachineConfig {
   profile: Profile;
@@ -42,6 +42,8 @@ export interface QemuMachineConfig {
   bootloader?: Bootloader;
   /** 'real': the kernel's own Qualcomm drivers on Debian 6.12 against the EL3 firmware (secure-boot.ts); default 'sim'. */
   socKind?: SocKind;
+  /** soc: real: host-channel commands the EL3 firmware must have taken before Linux boots (the scenario's `trustzone:`). */
+  trustZoneCommands?: readonly string[];
   /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
   deployMethod?: 'kexec' | 'reboot' | undefined;
   /** `run --gdb`: a gdbstub on a free loopback port, announced through the start options' onGdbStub. */
@@ -88,6 +90,7 @@ export class QemuMachine implements MachineBackend {
       qemu = started;
       trustZone = channel;
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
+      if (trustZone && this.config.trustZoneCommands?.length) await sendBootCommands(trustZone, this.config.trustZoneCommands, { ...limits, signal: options.signal, deadline: options.deadline });
       clock.begin('kernel-boot');
       const ready = await this.waitForReadiness(serial, withBootWatch(limits, firstBoot)).finally(() => firstBoot?.dispose());
 

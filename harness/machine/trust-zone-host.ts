@@ -5,8 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AbortedError, InfraError } from '../core/errors.ts';
-import type { TrustZoneChannel, TrustZoneLine } from '../model/trust-zone.ts';
+import { AbortedError, InfraError, InputError } from '../core/errors.ts';
+import { race, type WaitLimits } from '../core/wait.ts';
+import { hostAnswer, type TrustZoneChannel, type TrustZoneLine } from '../model/trust-zone.ts';
 
 /** The firmware's first line: its UART is set up from here on. */
 export const TZ_BANNER = 'tz: boot pilot-el3';
@@ -143,5 +144,21 @@ export class TrustZoneHost implements TrustZoneChannel {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await new Promise<void>((resolve) => this.log.end(() => resolve()));
     await rm(this.socketDir, { recursive: true, force: true });
+  }
+}
+
+/** How long the firmware may take to answer a command sent at boot: it polls its UART from a 100 Hz tick. */
+const BOOT_ANSWER_MS = 10_000;
+
+/** Sends the scenario's boot-time commands (e.g. `rule bridge-required off`) and waits for each answer, before Linux needs them. */
+export async function sendBootCommands(channel: TrustZoneHost, commands: readonly string[], limits: WaitLimits & { signal: AbortSignal; deadline: number }): Promise<void> {
+  for (const command of commands) {
+    const from = channel.lines().length;
+    await channel.send(command);
+    const answered = channel.waitForLine((line) => hostAnswer(line, command) !== undefined, Math.min(Date.now() + BOOT_ANSWER_MS, limits.deadline), limits.signal, from);
+    const line = await race(answered, `the EL3 firmware's answer to "${command}"`, limits);
+    const answer = line === undefined ? undefined : hostAnswer(line, command);
+    if (!answer) throw new InfraError('E_TZ_NO_ACK', `the EL3 firmware did not answer "${command}" within ${BOOT_ANSWER_MS / 1000} s of the boot`, { evidence: channel.lines().slice(-10) });
+    if (!answer.ok) throw new InputError('E_TZ_BOOT_COMMAND', `the EL3 firmware refused the scenario's "${command}": ${answer.reason}`);
   }
 }

@@ -32,3 +32,14 @@ export interface TrustZoneChannel {
 export const TZ_PROCESSORS = { adsp: 1, cdsp: 18 } as const;
 export type TzProcessor = keyof typeof TZ_PROCESSORS;
 export const TZ_PROCESSOR_NAMES = Object.keys(TZ_PROCESSORS) as [TzProcessor, ...TzProcessor[]];
+
+/** The firmware's one answer to a host command: `tz: host ok <command>` or `tz: host error <reason>: <command>`. */
+export function hostAnswer(line: string, command: string): { ok: true } | { ok: false; reason: string } | undefined {
+  if (line === `tz: host ok ${command}`) return { ok: true };
+  const prefix = 'tz: host error ';
+  const suffix = `: ${command}`;
+  if (line.startsWith(prefix) && line.endsWith(suffix) && line.length >= prefix.length + suffix.length) {
+    return { ok: false, reason: line.slice(prefix.length, line.length - suffix.length) };
+  }
+  return undefined;
+}

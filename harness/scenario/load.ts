@@ -45,6 +45,8 @@ export interface LoadedScenario {
   dtbOverlays: Partial<Record<ProfileName, string[]>>;
   /** Which SoC the runs get: the kernel's own drivers against the EL3 firmware (real), or the simulation (sim). */
   soc: SocKind;
+  /** Host-channel commands the EL3 firmware gets before Linux boots (soc: real), e.g. `rule bridge-required off`. */
+  trustZoneCommands?: string[];
   timeoutMs: number;
   kernelErrors: KernelErrorOptOut[];
   tags: string[];
@@ -137,6 +139,7 @@ export function parseScenario(text: string, file: string, kinds: ReadonlyArray<A
     profiles: document.profiles,
     dtbOverlays: overlaysPerProfile(document),
     soc: document.soc,
+    ...(document.trustzone ? { trustZoneCommands: [`rule bridge-required ${document.trustzone['bridge-required']}`] } : {}),
     timeoutMs: document.timeout,
     kernelErrors: document['kernel-errors'],
     tags: document.tags,

@@ -1,4 +1,4 @@
-// What a `soc: real` scenario may not ask for, found when it loads: profiles the real SoC cannot run on.
+// What a scenario may not ask of the real SoC, found when it loads: profiles it cannot run on, TrustZone settings without it.
 import type { ProfileName } from '../model/profile.ts';
 import type { DataPath, SourcePosition } from '../config/yaml-source.ts';
 import type { ScenarioDocument } from './schema.ts';
@@ -12,8 +12,11 @@ export interface PlacedProblem {
   message: string;
 }
 
-export function realSocProfileProblems(document: Pick<ScenarioDocument, 'soc' | 'profiles'>, locate: (path: DataPath) => SourcePosition): PlacedProblem[] {
-  if (document.soc !== 'real') return [];
+export function realSocProfileProblems(document: Pick<ScenarioDocument, 'soc' | 'profiles' | 'trustzone'>, locate: (path: DataPath) => SourcePosition): PlacedProblem[] {
+  if (document.soc !== 'real') {
+    // Only pilot's EL3 firmware takes TrustZone settings: the simulation has no secure world to send them to.
+    return document.trustzone ? [{ position: locate(['trustzone']), path: 'trustzone', message: 'trustzone settings need soc: real (the simulation has no EL3 firmware to send them to)' }] : [];
+  }
   return document.profiles.flatMap((profile, index) => {
     const why = REAL_SOC_REFUSED_PROFILES[profile];
     // A defaulted profiles list has no position of its own; locate falls back to the nearest key written.

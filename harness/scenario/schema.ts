@@ -123,6 +123,14 @@ export function buildScenarioSchema(kinds: ReadonlyArray<AnyStepFormat>) {
         .enum(SOC_KINDS)
         .default(DEFAULT_SOC)
         .describe("real: Debian's 6.12 kernel runs its own qcom_scm/qcom_q6v5_pas/mdt_loader/smem/smp2p against pilot's EL3 firmware (Iris stays simulated); sim: the simulation module on 6.1. Default: sim."),
+      trustzone: z
+        .strictObject({
+          'bridge-required': z
+            .enum(['on', 'off'])
+            .describe("Overrides the EL3 firmware's platform policy for this boot (on at kvm-el2, where Linux must make the SHM bridge; off under a hypervisor) before Linux starts."),
+        })
+        .optional()
+        .describe('soc: real only: TrustZone settings sent to the EL3 firmware before Linux boots.'),
       timeout: duration.prefault(DEFAULT_SCENARIO_TIMEOUT).describe('Deadline for the whole scenario on one profile, boot included. Default: 3m.'),
       'kernel-errors': z
         .array(kernelErrorOptOut)
@@ -161,6 +169,7 @@ export interface ScenarioDocument {
   profiles: ProfileName[];
   'dtb-overlays'?: string[] | Partial<Record<ProfileName, string[]>>;
   soc: SocKind;
+  trustzone?: { 'bridge-required': 'on' | 'off' };
   timeout: number;
   'kernel-errors': KernelErrorOptOut[];
   tags: string[];

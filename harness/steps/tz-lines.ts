@@ -61,13 +61,4 @@ export function bridgeChanged(change: 'created' | 'deleted'): TzLineMatcher {
   return { label: `an SHM bridge ${change}`, test: (line) => regex.test(line) };
 }
 
-/** The firmware's one answer to a host command: `tz: host ok <command>` or `tz: host error <reason>: <command>`. */
-export function hostAnswer(line: string, command: string): { ok: true } | { ok: false; reason: string } | undefined {
-  if (line === `tz: host ok ${command}`) return { ok: true };
-  const prefix = 'tz: host error ';
-  const suffix = `: ${command}`;
-  if (line.startsWith(prefix) && line.endsWith(suffix) && line.length >= prefix.length + suffix.length) {
-    return { ok: false, reason: line.slice(prefix.length, line.length - suffix.length) };
-  }
-  return undefined;
-}
+export { hostAnswer } from '../model/trust-zone.ts';

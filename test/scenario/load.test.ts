@@ -116,7 +116,7 @@ steps:
 
   it('lists the allowed keys when nothing is close', () => {
     expect(problemsOf('name: a\nsteps: [{ run: "true" }]\nfrobnicate: 1\n')).toEqual([
-      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, soc, timeout, kernel-errors, tags, fault-storm, kernel, board, known-issues, steps',
+      'boot.yaml:3:1: frobnicate: unknown key; expected one of: name, description, profiles, dtb-overlays, soc, trustzone, timeout, kernel-errors, tags, fault-storm, kernel, board, known-issues, steps',
     ]);
   });
 
@@ -351,5 +351,12 @@ describe('parseScenario: soc', () => {
 
   it('refuses an unknown soc', () => {
     expect(problemsOf(`name: a\nsoc: hardware\nprofiles: [el1]\n${steps}`)[0]).toMatch(/^boot\.yaml:2:6: soc: /);
+  });
+
+  it('turns trustzone: into the firmware command sent before Linux boots, and refuses it on the simulation at its key', () => {
+    expect(load(`name: a\nsoc: real\ntrustzone: { bridge-required: off }\nprofiles: [kvm-el2]\n${steps}`).trustZoneCommands).toEqual(['rule bridge-required off']);
+    expect(load(`name: a\nsoc: real\nprofiles: [kvm-el2]\n${steps}`).trustZoneCommands).toBeUndefined();
+    expect(problemsOf(`name: a\nprofiles: [el1]\ntrustzone: { bridge-required: on }\n${steps}`)[0]).toMatch(/^boot\.yaml:3:12: trustzone: trustzone settings need soc: real/);
+    expect(problemsOf(`name: a\nsoc: real\nprofiles: [el1]\ntrustzone: { bridge-required: maybe }\n${steps}`)[0]).toMatch(/^boot\.yaml:4:\d+: trustzone\.bridge-required: /);
   });
 });

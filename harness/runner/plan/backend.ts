@@ -49,6 +49,7 @@ export function machineFor(run: PlannedRun, images: ImageSet, debug: MachineDebu
     images,
     overlays: run.scenario.dtbOverlays[run.profile] ?? [],
     socKind: run.scenario.soc,
+    ...(run.scenario.trustZoneCommands ? { trustZoneCommands: run.scenario.trustZoneCommands } : {}),
     deployMethod: run.deploy?.deployer.method,
     ...(run.deploy?.deployer.method === 'reboot' ? { bootloader: 'u-boot' as const } : {}),
   });
