@@ -13,6 +13,14 @@ export interface MachineStartOptions {
   deadline: number;
   onPhase?: (phase: string) => void;
   onConsole?: (chunk: string) => void;
+  /** Boot this kernel and initrd instead of the image set's (a direct deploy); only a machine pilot starts can. */
+  kernel?: BootKernel | undefined;
+}
+
+/** A kernel under test's files for the machine's first boot; the kernel command line stays the profile's. */
+export interface BootKernel {
+  imagePath: string;
+  initramfsPath: string;
 }
 
 /** A new boot of the same machine, as its readiness line reported it. */

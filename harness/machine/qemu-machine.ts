@@ -43,7 +43,7 @@ export interface QemuMachineConfig {
   /** 'real': the kernel's own Qualcomm drivers on Debian 6.12 against the EL3 firmware (secure-boot.ts); default 'sim'. */
   socKind?: SocKind;
   /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
-  deployMethod?: 'kexec' | 'reboot' | undefined;
+  deployMethod?: 'kexec' | 'reboot' | 'direct' | undefined;
 }
 
 const HOSTFWD_CLASH = /Could not set up host forwarding rule/;
@@ -145,8 +145,8 @@ export class QemuMachine implements MachineBackend {
     const soc = this.config.soc ?? true;
     let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
-      kernelImage: this.config.images.kernel.imagePath,
-      initramfs: this.config.images.initramfsPath,
+      kernelImage: options.kernel?.imagePath ?? this.config.images.kernel.imagePath,
+      initramfs: options.kernel?.initramfsPath ?? this.config.images.initramfsPath,
       xen: this.config.images.xenPath,
       memoryMb: Math.max(this.config.memoryMb ?? SIM_SOC_MIN_MEMORY_MB, soc ? SIM_SOC_MIN_MEMORY_MB : 0),
       cpus: this.config.cpus,
@@ -171,7 +171,7 @@ export class QemuMachine implements MachineBackend {
     let trustZone: TrustZoneHost | undefined;
     if (this.config.socKind === 'real') {
       clock.begin('device-tree');
-      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal });
+      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal, ...(options.kernel ? { kernel: options.kernel } : {}) });
       spec = real.spec;
       trustZone = real.trustZone;
     } else if (soc) {

@@ -107,7 +107,7 @@ describe.each([
       `${DEPLOY_REMOTE_DIR}/base-initramfs.cpio.gz`,
       `${DEPLOY_REMOTE_DIR}/initrd-root`,
     ]);
-    expect(initrd.remotePath).toBe(`${DEPLOY_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
+    expect('remotePath' in initrd && initrd.remotePath).toBe(`${DEPLOY_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
     expect(initrd.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(initrd.bytes).toBeGreaterThan((await stat(images.initramfsPath)).size);
     expect(deployed.proof.release).toBe(rt.release);

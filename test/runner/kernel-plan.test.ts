@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../harness/core/errors.ts';
 import type { Deployer, DeployMethod } from '../../harness/deploy/deploy.ts';
+import { DirectDeployer } from '../../harness/deploy/direct.ts';
 import { KexecDeployer } from '../../harness/deploy/kexec.ts';
 import { planKernels, type KernelRequest } from '../../harness/runner/kernel-plan.ts';
 import type { Profile } from '../../harness/model/profile.ts';
@@ -15,7 +16,7 @@ import { STEP_KINDS } from '../../harness/steps/registry.ts';
 /** A reboot deployer that works everywhere, and the real kexec one (whose refusal is what auto reads). */
 function deployers(rebootRefusal?: string): Record<DeployMethod, Deployer> {
   const reboot: Deployer = { method: 'reboot', refusal: (_: Profile) => rebootRefusal, deploy: () => Promise.reject(new Error('not in a unit test')) };
-  return { kexec: new KexecDeployer({ baseInitramfs: '/nonexistent' }), reboot };
+  return { kexec: new KexecDeployer({ baseInitramfs: '/nonexistent' }), reboot, direct: new DirectDeployer({ baseInitramfs: '/nonexistent' }) };
 }
 
 function scenario(text: string, file = '/lab/scenarios/push.yaml') {
