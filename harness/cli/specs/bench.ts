@@ -15,5 +15,8 @@ export const BENCH = defineCommand({
     json: { description: 'print the figures as JSON instead of tables' },
     'skip-soc': { description: 'leave out the simulated-SoC bring-up figures' },
     deploy: { description: 'measure push + kexec and push + reboot cycles of Debian\'s rt kernel instead' },
+    ratios: {
+      description: 'instead: Debian\'s rt kernel booted direct, pushed + kexec\'d and pushed + rebooted, as ratios to a cold boot, against their targets (one profile, default kvm-el2; npm run bench)',
+    },
   },
 });
