@@ -28,7 +28,7 @@ export class DirectDeployer implements Deployer {
 
   async prepareBoot(kernel: KernelUnderTest, options: Pick<DeployOptions, 'workDir' | 'signal'>): Promise<PreparedBoot> {
     const [initrd, imageSha256] = await Promise.all([
-      assembleInitrdOnHost(kernel, { baseInitramfs: this.config.baseInitramfs, workDir: options.workDir, signal: options.signal, ...(this.config.extraModules ? { extraModules: this.config.extraModules } : {}) }),
+      assembleInitrdOnHost(kernel, { baseInitramfs: this.config.baseInitramfs, signal: options.signal, ...(this.config.extraModules ? { extraModules: this.config.extraModules } : {}) }),
       fileSha256(kernel.imagePath),
     ]);
     // The machine loads the file itself, so its hash is checked here as a push checks it on the target.

@@ -1,17 +1,20 @@
 // The initrd of a direct boot, assembled on the host from the same pieces a push sends: the machine's base initramfs,
-// then the modules archive of the kernel under test. Linux unpacks concatenated archives in order.
+// then the modules archive of the kernel under test (Linux unpacks concatenated archives in order); cached, since the
+// same kernel is booted run after run.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { cacheKey, ensureEntry, sourceHash } from '../images/cache.ts';
+import { defaultCacheDir } from '../images/cache-dir.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
 import { stageInitrdModules } from './initrd-modules.ts';
 import { writeModulesArchive, type ModulesArchive } from './modules-archive.ts';
 
 export interface HostInitrd {
-  /** Where the assembled initrd is on the host; the machine loads it from there. */
+  /** Where the assembled initrd is on the host (a cache entry); the machine loads it from there. */
   path: string;
   bytes: number;
   sha256: string;
@@ -26,20 +29,53 @@ export interface HostInitrd {
 export interface HostInitrdOptions {
   /** The initramfs the machine would boot (ImageSet.initramfsPath, or the real SoC set's). */
   baseInitramfs: string;
-  /** Where the staged tree, the archive and the initrd go. */
-  workDir: string;
+  /** The pilot cache the initrd is kept in (default: PILOT_CACHE's). */
+  cacheDir?: string;
   extraModules?: readonly string[];
   signal?: AbortSignal;
 }
 
-/** Writes <workDir>/initrd-<release>.cpio.gz: the base byte for byte, then the modules archive; hashed as it is written. */
+// Everything the initrd is made of: the pieces are content-addressed cache entries (the base initramfs, the kernel's
+// staged modules, its SoC module), so their paths stand for their contents.
+const RECIPE = sourceHash(
+  import.meta.url,
+  new URL('./initrd-modules.ts', import.meta.url),
+  new URL('./modules-archive.ts', import.meta.url),
+  new URL('../images/initramfs.ts', import.meta.url),
+  new URL('../images/cpio.ts', import.meta.url),
+);
+const PIECE = 'kut-initrd';
+
+/**
+ * The initrd for the kernel under test on this base, from the cache or made in it: the base byte for byte, then the
+ * modules archive; hashed as it is written. assembleMs is what this call took (a cache hit: the lookup).
+ */
 export async function assembleInitrdOnHost(kernel: KernelUnderTest, options: HostInitrdOptions): Promise<HostInitrd> {
   const started = performance.now();
-  await mkdir(options.workDir, { recursive: true });
-  const staged = await stageInitrdModules(kernel, { workDir: options.workDir, ...(options.extraModules ? { extraModules: options.extraModules } : {}), ...(options.signal ? { signal: options.signal } : {}) });
-  const modules = await writeModulesArchive(staged, join(options.workDir, `modules-${kernel.release}.cpio.gz`));
-  const path = join(options.workDir, `initrd-${kernel.release}.cpio.gz`);
-  const part = `${path}.part`;
+  const key = cacheKey(PIECE, {
+    base: options.baseInitramfs,
+    release: kernel.release,
+    modulesRoot: kernel.modulesRoot,
+    simModule: kernel.simModulePath,
+    extraModules: options.extraModules ?? [],
+    recipe: RECIPE,
+  });
+  const entry = await ensureEntry<Omit<HostInitrd, 'assembleMs'>>({
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+    piece: PIECE,
+    key,
+    build: (tmp, finalDir) => writeInitrd(kernel, options, tmp, finalDir),
+  });
+  return { ...entry.manifest, assembleMs: performance.now() - started };
+}
+
+/** Stages the modules in tmp, writes their archive and the initrd there; paths in the result are where they will live. */
+async function writeInitrd(kernel: KernelUnderTest, options: HostInitrdOptions, tmp: string, finalDir: string): Promise<Omit<HostInitrd, 'assembleMs'>> {
+  const staged = await stageInitrdModules(kernel, { workDir: tmp, ...(options.extraModules ? { extraModules: options.extraModules } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+  const archiveName = `modules-${kernel.release}.cpio.gz`;
+  const modules = await writeModulesArchive(staged, join(tmp, archiveName));
+  await rm(staged.dir, { recursive: true, force: true });
+  const name = `initrd-${kernel.release}.cpio.gz`;
   const hash = createHash('sha256');
   let bytes = 0;
   let baseBytes = 0;
@@ -53,20 +89,13 @@ export async function assembleInitrdOnHost(kernel: KernelUnderTest, options: Hos
       if (piece === options.baseInitramfs) baseBytes = bytes;
     }
   }
-  try {
-    await pipeline(Readable.from(pieces()), createWriteStream(part, { mode: 0o644 }), options.signal ? { signal: options.signal } : {});
-    await rename(part, path);
-  } catch (error) {
-    await rm(part, { force: true });
-    throw error;
-  }
+  await pipeline(Readable.from(pieces()), createWriteStream(join(tmp, name), { mode: 0o644 }), options.signal ? { signal: options.signal } : {});
   return {
-    path,
+    path: join(finalDir, name),
     bytes,
     sha256: hash.digest('hex'),
     base: { path: options.baseInitramfs, bytes: baseBytes },
-    modules,
+    modules: { ...modules, path: join(finalDir, archiveName) },
     loadOrder: staged.loadOrder,
-    assembleMs: performance.now() - started,
   };
 }

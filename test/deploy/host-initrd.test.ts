@@ -36,7 +36,9 @@ afterAll(async () => {
 
 describe('assembleInitrdOnHost', { timeout: 120_000 }, () => {
   it("puts the base first, byte for byte, then the rt kernel's modules in /init's order and the SoC module built for it", async () => {
-    const initrd = await assembleInitrdOnHost(rt, { baseInitramfs: images.initramfsPath, workDir: join(dir, 'ok') });
+    // A cache of its own, so the initrd is really written here.
+    const initrd = await assembleInitrdOnHost(rt, { baseInitramfs: images.initramfsPath, cacheDir: join(dir, 'cache') });
+    expect(initrd.path.startsWith(join(dir, 'cache'))).toBe(true);
     const written = await readFile(initrd.path);
     const base = await readFile(images.initramfsPath);
     expect(initrd.bytes).toBe(written.length);
@@ -59,6 +61,13 @@ describe('assembleInitrdOnHost', { timeout: 120_000 }, () => {
     expect(members.has(`${prefix}/modules.dep`)).toBe(true);
     // Nothing of the base kernel's release: /init on the rt kernel must find only its own modules.
     expect([...members.keys()].every((path) => path === 'lib/modules' || path.startsWith(prefix))).toBe(true);
+
+    // The next boot of the same kernel on the same base takes it from the cache; another module list makes another.
+    const again = await assembleInitrdOnHost(rt, { baseInitramfs: images.initramfsPath, cacheDir: join(dir, 'cache') });
+    expect(again).toMatchObject({ path: initrd.path, sha256: initrd.sha256 });
+    const other = await assembleInitrdOnHost(rt, { baseInitramfs: images.initramfsPath, cacheDir: join(dir, 'cache'), extraModules: ['dm_mod'] });
+    expect(other.path).not.toBe(initrd.path);
+    expect(other.loadOrder.some((path) => path.endsWith('/dm-mod.ko'))).toBe(true);
   });
 
   it('refuses a kernel whose Image changed since it was resolved, before any machine starts', async () => {
