@@ -19,8 +19,8 @@ export interface InitrdPiece {
 }
 
 /**
- * gzip -1: the kernel inflates the archive at boot whatever its level, and level 6 saved 6% of a 5 MB archive for three
- * times the host CPU, which a direct boot waits for.
+ * gzip -1: for the rt kernel's 1.47 MB of modules, level 6 wrote 409 KB against 460 KB for 2.3 times the host CPU
+ * (0.14 s against 0.06 s); 50 KB is a twentieth of a second on an emulated target's SSH, and the kernel inflates either.
  */
 export const MODULES_ARCHIVE_LEVEL = 1;
 
