@@ -89,9 +89,6 @@ export async function proveKernelRunning(
   profile: Profile,
   limits: SelfCheckLimits = {},
 ): Promise<KernelProof> {
-  // The self-check runs beside the identity read (two channels, one wait); its verdict counts only once the identity holds.
-  const profileCheck = kernelConfigValue(kernel, 'CONFIG_KVM').then((kvm) => checkProfile(profile, guest, { ...limits, kernelHasKvm: kvm !== 'n' }));
-  profileCheck.catch(() => {});
   const observed = await readRunningKernel(guest, limits);
   const observedBuildId = buildIdFromKernelNotesHex(observed.notesHex);
   const identity: Comparison[] = [
@@ -119,7 +116,9 @@ export async function proveKernelRunning(
             : 'the machine did not boot the kernel it was given',
     });
   }
-  return { bootId: observed.bootId, release: observed.release, procVersion: observed.procVersion, buildId: observedBuildId, profileCheck: await profileCheck };
+  const kernelHasKvm = (await kernelConfigValue(kernel, 'CONFIG_KVM')) !== 'n';
+  const profileCheck = await checkProfile(profile, guest, { ...limits, kernelHasKvm });
+  return { bootId: observed.bootId, release: observed.release, procVersion: observed.procVersion, buildId: observedBuildId, profileCheck };
 }
 
 /** An option's value in the kernel's .config (build tree, or the package's boot/config-<release>); undefined when unknown. */
