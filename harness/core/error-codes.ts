@@ -47,7 +47,7 @@ export const ERROR_CODES = {
   E_DEPLOY_PREPARE: { class: 'ERROR', meaning: 'Reboot deploy: reading boot_id and /proc/cmdline on the target failed.' },
   E_DEPLOY_PROOF: { class: 'ERROR', meaning: 'The running kernel\'s identity cannot be read, or a different build of the pushed release is running.' },
   E_DEPLOY_REFUSED: { class: 'INPUT', meaning: 'The deploy method asked for cannot work on a profile or machine of the matrix; refused before anything boots.' },
-  E_DEPLOY_UNSUPPORTED: { class: 'ERROR', meaning: 'A deployer met a machine it cannot deploy to (no streaming guest, no U-Boot, kexec under Xen).' },
+  E_DEPLOY_UNSUPPORTED: { class: 'ERROR', meaning: 'A deployer met a machine it cannot deploy to (no streaming guest, no U-Boot, kexec under Xen, a direct boot on a board).' },
   E_DEPMOD: { class: 'ERROR', meaning: 'depmod failed on a modules tree, or a modules tree has no modules.dep.' },
   E_DMESG_SYNC: { class: 'ERROR', meaning: 'The kernel log could not be read up to date after a step, so the step cannot be judged.' },
   E_DPKG: { class: 'ERROR', meaning: 'dpkg --compare-versions said no; caught at once and read as "the host package is too old", never reported.' },

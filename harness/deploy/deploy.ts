@@ -1,13 +1,15 @@
-// A deployer starts a kernel under test on a running machine and proves it runs; kexec is one, reboot another.
+// A deployer starts a kernel under test and proves it runs: on a running machine (kexec, reboot), or as the machine's
+// first kernel (direct: the machine boots the files prepareBoot made).
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../model/profile.ts';
+import type { HostInitrd } from './host-initrd.ts';
 import type { AssembledInitrd } from './initrd-assembly.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
 import type { KernelProof } from './proof.ts';
 import type { PushResult } from './push.ts';
 import type { ProgressListener } from './transfer-progress.ts';
 
-export type DeployMethod = 'kexec' | 'reboot';
+export type DeployMethod = 'kexec' | 'reboot' | 'direct';
 
 export interface DeployOptions {
   /** Where the deploy leaves what it built (the initrd) and logs. */
@@ -17,6 +19,14 @@ export interface DeployOptions {
   deadline: number;
   onPhase?: (phase: string) => void;
   onProgress?: ProgressListener;
+  /** A direct deploy: what the machine booted (prepareBoot's files) and how long from QEMU's start to SSH on it. */
+  booted?: { boot: PreparedBoot; bootMs: number };
+}
+
+/** The files a machine boots the kernel under test from (direct deploy), assembled on the host before it starts. */
+export interface PreparedBoot {
+  kernelImage: string;
+  initrd: HostInitrd;
 }
 
 /** Milliseconds of each part of a deploy, for reports and the benchmark. */
@@ -32,11 +42,12 @@ export interface DeployTimings {
 
 export interface DeployResult {
   method: DeployMethod;
-  previousBootId: string;
+  /** Undefined for a direct deploy: the kernel under test was the machine's first, so there was no boot before. */
+  previousBootId: string | undefined;
   proof: KernelProof;
   pushes: PushResult[];
-  /** The initrd the target assembled from the pushes, with its sha256 as the target hashed it. */
-  initrd?: AssembledInitrd;
+  /** The initrd the target assembled from the pushes (its sha256 as the target hashed it), or the host's for a direct boot. */
+  initrd?: AssembledInitrd | HostInitrd;
   timings: DeployTimings;
 }
 
@@ -44,6 +55,8 @@ export interface Deployer {
   readonly method: DeployMethod;
   /** Why this deployer cannot work on the profile, or undefined: asked before a run, so it is refused before booting. */
   refusal(profile: Profile): string | undefined;
+  /** Present on a deployer that boots the kernel from the machine's first second: the files the machine must start with. */
+  prepareBoot?(kernel: KernelUnderTest, options: Pick<DeployOptions, 'workDir' | 'signal'>): Promise<PreparedBoot>;
   deploy(machine: RunningMachine, kernel: KernelUnderTest, options: DeployOptions): Promise<DeployResult>;
 }
 

@@ -4,6 +4,7 @@ import type { ImageSet } from '../images/image-set.ts';
 import { SECURE_BOOT_UBOOT_REFUSAL } from '../machine/secure-boot.ts';
 import type { SocKind } from '../model/soc-kind.ts';
 import type { Deployer, DeployMethod } from './deploy.ts';
+import { DirectDeployer } from './direct.ts';
 import { KexecDeployer } from './kexec.ts';
 import { RebootDeployer, type RebootDeployerConfig } from './reboot.ts';
 
@@ -14,6 +15,8 @@ export interface DeployerOptions {
   baseInitramfs?: string;
   /** For a machine pilot does not start (a board): how it boots, as its file declares. Default: U-Boot, as run-matrix starts QEMU for a reboot run. */
   reboot?: Pick<RebootDeployerConfig, 'bootloader' | 'bootloaderSource'>;
+  /** Why a direct boot is impossible on this machine (a board boots its own kernel); default: possible (QEMU). */
+  directRefusal?: string;
 }
 
 /** Machines of reboot runs boot through U-Boot (run-matrix starts them so); a board's file says for itself. */
@@ -22,12 +25,14 @@ export function createDeployers(images: ImageSet, options: DeployerOptions = {})
   return {
     kexec: new KexecDeployer({ baseInitramfs }),
     reboot: new RebootDeployer({ baseInitramfs, ...(options.reboot ?? { bootloader: 'u-boot' }) }),
+    direct: new DirectDeployer({ baseInitramfs, ...(options.directRefusal ? { impossible: options.directRefusal } : {}) }),
   };
 }
 
 /**
  * The deployers of QEMU machines with `soc: real`: a pushed kernel's initrd grows from the real set's initramfs and loads
- * the same Qualcomm drivers the base kernel does; a reboot is refused (the EL3 firmware holds U-Boot's slot).
+ * the same Qualcomm drivers the base kernel does (direct boots build theirs on it too); a reboot is refused (the EL3
+ * firmware holds U-Boot's slot).
  */
 export function createRealSocDeployers(images: ImageSet): Deployers {
   const real = images.realSoc;
@@ -40,6 +45,7 @@ export function createRealSocDeployers(images: ImageSet): Deployers {
   return {
     kexec: new KexecDeployer(base),
     reboot: new RebootDeployer({ ...base, bootloader: undefined, impossible: `cannot deploy by reboot on soc: real: ${SECURE_BOOT_UBOOT_REFUSAL}` }),
+    direct: new DirectDeployer(base),
   };
 }
 

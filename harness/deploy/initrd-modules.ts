@@ -1,8 +1,9 @@
 // The new kernel's part of the initrd, staged on the host as a folder: lib/modules/<release> with its modules, depmod's
-// indexes, the load list /init picks by `uname -r`, and the simulated-SoC module. It travels to the target as a tar stream.
+// indexes, the load list /init picks by `uname -r`, and the simulated-SoC module. It becomes one cpio (modules-archive.ts).
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { imageModuleList } from '../images/build.ts';
+import type { CpioEntry } from '../images/cpio.ts';
 import { stageModules } from '../images/initramfs.ts';
 import { SIM_MODULE_GUEST_PATH } from '../images/soc.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
@@ -13,6 +14,8 @@ export interface StagedInitrdModules {
   release: string;
   /** Modules /init will insmod on the new kernel, in order. */
   loadOrder: string[];
+  /** The tree as cpio members (lib/modules/<release>/…, relative to dir), for the modules archive. */
+  entries: CpioEntry[];
 }
 
 export interface StageInitrdModulesOptions {
@@ -35,5 +38,5 @@ export async function stageInitrdModules(kernel: KernelUnderTest, options: Stage
     options.signal,
     [{ path: SIM_MODULE_GUEST_PATH, source: kernel.simModulePath }],
   );
-  return { dir, release: kernel.release, loadOrder: staged.loadOrder };
+  return { dir, release: kernel.release, loadOrder: staged.loadOrder, entries: staged.entries };
 }

@@ -1,4 +1,4 @@
-// After a deploy: the pushed kernel must be the one running (new boot_id, its release, its banner, its build-id), and the
+// After a deploy: the kernel under test must be the one running (its boot, its release, its banner, its build-id), and the
 // machine must still be its profile. Anything else is an InfraError: never a pass on the old kernel.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -61,21 +61,38 @@ interface Comparison {
 }
 
 /**
- * Proves that `kernel` runs on the guest since a boot other than previousBootId, then re-runs the profile self-check.
+ * Which boot the kernel must be running in: one other than the boot a push left (kexec, reboot), or, for a machine that
+ * booted the kernel from its first second (direct), that first boot, whose readiness line gave its boot_id.
+ */
+export type BootExpectation = { after: string } | { first: string | undefined };
+
+/** What the record says of the boot before: a direct boot had none. */
+export function previousBootOf(boot: BootExpectation): string | undefined {
+  return 'after' in boot ? boot.after : undefined;
+}
+
+function bootComparison(boot: BootExpectation, observed: string): Comparison {
+  if ('after' in boot) return { what: 'boot_id', expected: `not ${boot.after}`, observed, ok: observed !== '' && observed !== boot.after };
+  if (boot.first === undefined) return { what: 'boot_id', expected: 'any (the first boot; there is no previous boot_id)', observed, ok: observed !== '' };
+  return { what: 'boot_id', expected: `${boot.first} (the first boot's, from its readiness line; there is no previous boot_id)`, observed, ok: observed === boot.first };
+}
+
+/**
+ * Proves that `kernel` runs on the guest in the expected boot (see BootExpectation), then re-runs the profile self-check.
  * E_DEPLOY_NOT_RUNNING when the boot did not change or another release runs; E_DEPLOY_PROOF when the release matches
  * but the banner or build-id do not (a different build of the same release).
  */
 export async function proveKernelRunning(
   guest: Guest,
   kernel: KernelUnderTest,
-  previousBootId: string,
+  boot: BootExpectation,
   profile: Profile,
   limits: SelfCheckLimits = {},
 ): Promise<KernelProof> {
   const observed = await readRunningKernel(guest, limits);
   const observedBuildId = buildIdFromKernelNotesHex(observed.notesHex);
   const identity: Comparison[] = [
-    { what: 'boot_id', expected: `not ${previousBootId}`, observed: observed.bootId, ok: observed.bootId !== '' && observed.bootId !== previousBootId },
+    bootComparison(boot, observed.bootId),
     { what: 'uname -r', expected: kernel.release, observed: observed.release, ok: observed.release === kernel.release },
   ];
   const build: Comparison[] = [
@@ -89,9 +106,14 @@ export async function proveKernelRunning(
   if (failedIdentity.length || failedBuild.length) {
     const code = failedIdentity.length ? 'E_DEPLOY_NOT_RUNNING' : 'E_DEPLOY_PROOF';
     const failed = [...failedIdentity, ...failedBuild];
-    throw new InfraError(code, `the pushed kernel ${kernel.release} is not the one running: ${failed.map((check) => check.what).join(', ')} differ`, {
+    throw new InfraError(code, `the ${'after' in boot ? 'pushed' : 'directly booted'} kernel ${kernel.release} is not the one running: ${failed.map((check) => check.what).join(', ')} differ`, {
       evidence: failed.flatMap((check) => [`${check.what}: expected ${check.expected}`, `${' '.repeat(check.what.length)}  observed ${check.observed}`]),
-      hint: code === 'E_DEPLOY_NOT_RUNNING' ? 'the old kernel is still up or came back: the deploy did not start the pushed one' : 'a different build of the same release is running',
+      hint:
+        code !== 'E_DEPLOY_NOT_RUNNING'
+          ? 'a different build of the same release is running'
+          : 'after' in boot
+            ? 'the old kernel is still up or came back: the deploy did not start the pushed one'
+            : 'the machine did not boot the kernel it was given',
     });
   }
   const kernelHasKvm = (await kernelConfigValue(kernel, 'CONFIG_KVM')) !== 'n';

@@ -2,19 +2,18 @@
 // command line onto the partition the bootloader reads (U-Boot's FAT on a virtio disk under QEMU), reboot, and prove the
 // new kernel runs.
 // Under Xen U-Boot starts Xen again, which loads the new dom0 kernel: the one deploy that works on xen-el1.
-import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { InfraError } from '../core/errors.ts';
 import { BOOT_FILES, BOOT_PARTITION_LABEL, checkImageFits, pilotEnvText } from '../machine/boot-disk.ts';
 import type { Bootloader } from '../machine/bootloader.ts';
 import type { RunningMachine } from '../machine/machine.ts';
 import type { Profile } from '../model/profile.ts';
 import { shellWord } from '../host/shell-quote.ts';
+import { compressedImage } from './compressed-image.ts';
 import { fileSha256 } from './file-sha256.ts';
-import { stageInitrdModules, type StagedInitrdModules } from './initrd-modules.ts';
+import { stageInitrdModules } from './initrd-modules.ts';
+import { writeModulesArchive, type ModulesArchive } from './modules-archive.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
 import { commandFailure } from './restart.ts';
 import { pushFile } from './push.ts';
@@ -52,20 +51,17 @@ async function isGzip(path: string): Promise<boolean> {
   }
 }
 
-/** The Image as it goes on the disk: checked against its recorded hash first, since the push can only check the copy. */
-async function prepareImage(kernel: KernelUnderTest, profile: Profile, workDir: string, compress: boolean, signal: AbortSignal): Promise<{ path: string; sha256: string }> {
+/** The Image as it goes on the disk: the cached gzip (U-Boot and Xen inflate it), checked against its recorded hash first. */
+async function prepareImage(kernel: KernelUnderTest, profile: Profile, compress: boolean, signal: AbortSignal): Promise<{ path: string; sha256: string }> {
+  if (!(await isGzip(kernel.imagePath))) checkImageFits(profile, (await stat(kernel.imagePath)).size, kernel.imagePath);
+  if (compress && !(await isGzip(kernel.imagePath))) return compressedImage(kernel, { signal });
   const actual = await fileSha256(kernel.imagePath);
   if (actual !== kernel.imageSha256) {
     throw new InfraError('E_PUSH_CORRUPT', `${kernel.imagePath} has sha256 ${actual}, not the ${kernel.imageSha256} it had when it was resolved`, {
       hint: 'the kernel file changed on the host since it was resolved; nothing was pushed',
     });
   }
-  if (await isGzip(kernel.imagePath)) return { path: kernel.imagePath, sha256: actual };
-  checkImageFits(profile, (await stat(kernel.imagePath)).size, kernel.imagePath);
-  if (!compress) return { path: kernel.imagePath, sha256: actual };
-  const path = join(workDir, `Image-${kernel.release}.gz`);
-  await pipeline(createReadStream(kernel.imagePath), createGzip({ level: 6 }), createWriteStream(path), { signal });
-  return { path, sha256: await fileSha256(path) };
+  return { path: kernel.imagePath, sha256: actual };
 }
 
 export class RebootDeployer extends TemplateDeployer {
@@ -96,13 +92,14 @@ export class RebootDeployer extends TemplateDeployer {
     const staged = (name: string) => `${BOOT_MOUNT_POINT}/${name}${STAGED_SUFFIX}`;
     const envPath = join(options.workDir, `pilot.env-${kernel.release}`);
     let image: { path: string; sha256: string } | undefined;
-    let modules: StagedInitrdModules | undefined;
+    let modules: ModulesArchive | undefined;
     let previousBootId = '';
     return {
       prepare: async () => {
         await mkdir(options.workDir, { recursive: true });
-        image = await prepareImage(kernel, machine.profile, options.workDir, this.config.compressImage ?? true, signal);
-        modules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
+        image = await prepareImage(kernel, machine.profile, this.config.compressImage ?? true, signal);
+        const stagedModules = await stageInitrdModules(kernel, { workDir: options.workDir, extraModules: this.config.extraModules, signal });
+        modules = await writeModulesArchive(stagedModules, join(options.workDir, `modules-${kernel.release}.cpio.gz`));
         const current = await target.exec('cat /proc/sys/kernel/random/boot_id; cat /proc/cmdline', { timeoutMs: 15_000, signal });
         const [bootId = '', runningCommandLine = ''] = current.stdout.trim().split('\n');
         if (current.code !== 0 || !bootId) throw commandFailure('E_DEPLOY_PREPARE', 'reading boot_id and /proc/cmdline', current);
@@ -120,7 +117,7 @@ export class RebootDeployer extends TemplateDeployer {
           // A gzip'd Image gets no second gzip on the way: it would cost CPU on both ends and save nothing.
           const pushedImage = await pushFile(target, image!.path, staged(BOOT_FILES.image), { ...pushOptions, expectedSha256: image!.sha256, compress: !(await isGzip(image!.path)) });
           // The target writes the initrd straight onto the partition, beside the old one like the other staged files.
-          const remote = await buildInitrdOnTarget(target, { baseInitramfs: this.config.baseInitramfs, modulesDir: modules!.dir, outputPath: staged(BOOT_FILES.initramfs) }, pushOptions);
+          const remote = await buildInitrdOnTarget(target, { baseInitramfs: this.config.baseInitramfs, modules: modules!, outputPath: staged(BOOT_FILES.initramfs) }, pushOptions);
           const pushedEnv = await pushFile(target, envPath, staged(BOOT_FILES.env), pushOptions);
           return { pushes: [pushedImage, ...remote.pushes, pushedEnv], initrd: remote.initrd };
         } catch (error) {

@@ -84,7 +84,7 @@ export abstract class TemplateDeployer implements Deployer {
 
     phase('proof');
     // machine.guest, not target: the restart replaced the guest with the new boot's.
-    const proof = await proveKernelRunning(machine.guest, kernel, previousBootId, machine.profile, { signal, deadline });
+    const proof = await proveKernelRunning(machine.guest, kernel, { after: previousBootId }, machine.profile, { signal, deadline });
     const proved = performance.now();
     return { method: this.method, previousBootId, proof, pushes, initrd, timings: deployTimings({ started, prepared, pushed, loaded, rebooted, proved }) };
   }

@@ -15,6 +15,8 @@ export interface MachineStartOptions {
   onConsole?: (chunk: string) => void;
   /** Told the gdbstub's port as soon as QEMU listens on it (a backend started with one). */
   onGdbStub?: (port: number) => void;
+  /** Boot this kernel and initrd instead of the image set's (a direct deploy); only a machine pilot starts can. */
+  kernel?: BootKernel | undefined;
 }
 
 /** A machine left running after its run (`run --keep-failed`), owned by whoever kept it until it is stopped. */
@@ -29,6 +31,12 @@ export interface KeptMachine {
   readonly ended: Promise<void>;
   /** Ends the machine; safe to call more than once. */
   stop(): Promise<void>;
+}
+
+/** A kernel under test's files for the machine's first boot; the kernel command line stays the profile's. */
+export interface BootKernel {
+  imagePath: string;
+  initramfsPath: string;
 }
 
 /** A new boot of the same machine, as its readiness line reported it. */

@@ -45,7 +45,7 @@ export interface QemuMachineConfig {
   /** soc: real: host-channel commands the EL3 firmware must have taken before Linux boots (the scenario's `trustzone:`). */
   trustZoneCommands?: readonly string[];
   /** How a kernel under test will be started on this machine, if one is; soc: real refuses what it cannot do, before booting. */
-  deployMethod?: 'kexec' | 'reboot' | undefined;
+  deployMethod?: 'kexec' | 'reboot' | 'direct' | undefined;
   /** `run --gdb`: a gdbstub on a free loopback port, announced through the start options' onGdbStub. */
   gdb?: boolean;
 }
@@ -167,8 +167,8 @@ export class QemuMachine implements MachineBackend {
     const soc = this.config.soc ?? true;
     let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
-      kernelImage: this.config.images.kernel.imagePath,
-      initramfs: this.config.images.initramfsPath,
+      kernelImage: options.kernel?.imagePath ?? this.config.images.kernel.imagePath,
+      initramfs: options.kernel?.initramfsPath ?? this.config.images.initramfsPath,
       xen: this.config.images.xenPath,
       memoryMb: Math.max(this.config.memoryMb ?? SIM_SOC_MIN_MEMORY_MB, soc ? SIM_SOC_MIN_MEMORY_MB : 0),
       cpus: this.config.cpus,
@@ -193,7 +193,7 @@ export class QemuMachine implements MachineBackend {
     let trustZone: TrustZoneHost | undefined;
     if (this.config.socKind === 'real') {
       clock.begin('device-tree');
-      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal });
+      const real = await prepareRealSocBoot({ images: this.config.images, profile: this.profile, variants: this.config.overlays ?? [], artifactsDir: options.artifactsDir, spec, signal: options.signal, ...(options.kernel ? { kernel: options.kernel } : {}) });
       spec = real.spec;
       trustZone = real.trustZone;
     } else if (soc) {

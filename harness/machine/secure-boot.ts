@@ -8,6 +8,7 @@ import { REAL_SOC_DEVICES, SECURE_BOOT_ADDRESSES } from '../images/devicetree/re
 import type { ImageSet } from '../images/image-set.ts';
 import { MACHINE_DTS, TZ_LOG } from '../model/artifact-names.ts';
 import type { Profile } from '../model/profile.ts';
+import type { BootKernel } from './machine.ts';
 import { XEN_COMMAND_LINE, qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import type { SecureBootFiles } from './secure-boot-args.ts';
 import { TrustZoneHost } from './trust-zone-host.ts';
@@ -30,6 +31,8 @@ export interface RealSocBootInput {
   /** The simulation's spec for this machine: memory, CPUs, extra kernel words and devices carry over. */
   spec: Omit<QemuBootSpec, 'sshPort'>;
   signal: AbortSignal;
+  /** A kernel under test booted directly instead of the real set's 6.12 (its initrd built on the real set's initramfs). */
+  kernel?: BootKernel;
 }
 
 export interface RealSocBoot {
@@ -56,19 +59,21 @@ export async function prepareRealSocBoot(input: RealSocBootInput): Promise<RealS
   const trustZone = await TrustZoneHost.listen(join(input.artifactsDir, TZ_LOG));
   try {
     const dtb = join(input.artifactsDir, 'machine.dtb');
+    const linuxImage = input.kernel?.imagePath ?? real.kernel.imagePath;
+    const initramfs = input.kernel?.initramfsPath ?? real.initramfsPath;
     const files: SecureBootFiles = {
       firmware: real.el3FirmwarePath,
       // Under Xen the firmware enters Xen at EL2, and Linux is dom0's multiboot module.
-      kernelImage: xen ? xen.path : real.kernel.imagePath,
+      kernelImage: xen ? xen.path : linuxImage,
       dtb,
-      initramfs: real.initramfsPath,
+      initramfs,
       trustZoneSocket: trustZone.socketPath,
-      ...(xen ? { dom0Kernel: real.kernel.imagePath } : {}),
+      ...(xen ? { dom0Kernel: linuxImage } : {}),
     };
     const spec: Omit<QemuBootSpec, 'sshPort'> = {
       ...input.spec,
-      kernelImage: real.kernel.imagePath,
-      initramfs: real.initramfsPath,
+      kernelImage: linuxImage,
+      initramfs,
       devices: [...REAL_SOC_DEVICES, ...(input.spec.devices ?? []).filter((device) => !device.startsWith('edu,'))],
       secureBoot: files,
     };
@@ -78,8 +83,8 @@ export async function prepareRealSocBoot(input: RealSocBootInput): Promise<RealS
       variants: input.variants,
       chosen: {
         bootargs: command.kernelCommandLine,
-        initrd: { base: SECURE_BOOT_ADDRESSES.initrd, size: (await stat(real.initramfsPath)).size },
-        ...(xen ? { xen: { bootargs: XEN_COMMAND_LINE, dom0Kernel: { base: SECURE_BOOT_ADDRESSES.dom0Kernel, size: (await stat(real.kernel.imagePath)).size } } } : {}),
+        initrd: { base: SECURE_BOOT_ADDRESSES.initrd, size: (await stat(initramfs)).size },
+        ...(xen ? { xen: { bootargs: XEN_COMMAND_LINE, dom0Kernel: { base: SECURE_BOOT_ADDRESSES.dom0Kernel, size: (await stat(linuxImage)).size } } } : {}),
       },
       outPath: dtb,
       sourcePath: join(input.artifactsDir, MACHINE_DTS),

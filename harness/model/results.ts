@@ -88,6 +88,8 @@ export interface DeployRecord {
   previousRelease: string | undefined;
   timings: { prepareMs: number; pushMs: number; loadMs: number; rebootMs: number; proofMs: number; totalMs: number };
   pushedBytes: number;
+  /** The initrd the kernel under test booted with, as the target (push) or the host (direct) hashed it. */
+  initrdSha256?: string;
 }
 
 export interface RunSummary {

@@ -9,7 +9,7 @@ import type { Reporter, PlannedRun } from '../report/reporter.ts';
 import type { DeployRecord, PhaseTiming, RunResult, Status, StepResult } from '../model/results.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { createRunDir } from './artifacts.ts';
-import { runDeployStage, type RunDeploy } from './deploy-stage.ts';
+import { prepareBootStage, runDeployStage, type RunDeploy } from './deploy-stage.ts';
 import { keepsRun, type KeptMachines } from './kept-machines.ts';
 import { failureInfo, runSteps, StepsInterrupted } from './run-steps.ts';
 import { RUN_RESULT_JSON, SELF_CHECK_TXT } from '../model/artifact-names.ts';
@@ -26,7 +26,7 @@ export interface ScenarioRunInput {
   signal: AbortSignal;
   /** --timeout: replaces the scenario's own. */
   timeoutMs?: number | undefined;
-  /** A kernel to push and start after boot; the steps then run on it. */
+  /** A kernel to push and start after boot, or to boot directly; the steps then run on it. */
   deploy?: RunDeploy | undefined;
   /** `--keep-failed`: takes over the machine of a run that FAILed or ERRORed, instead of stopping it. */
   keeper?: KeptMachines | undefined;
@@ -62,6 +62,9 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
   let bootedKernelRelease: string | undefined;
   reporter.onRunBegin(planned);
   try {
+    // A direct deploy's initrd is assembled before the machine starts, which then boots the kernel under test.
+    const boot = input.deploy ? await prepareBootStage({ planned, deploy: input.deploy, artifactsDir, reporter, signal, phases }) : undefined;
+    const bootStarted = performance.now();
     machine = await backend.start({
       artifactsDir,
       signal,
@@ -69,18 +72,27 @@ export async function runScenario(input: ScenarioRunInput): Promise<RunResult> {
       onPhase: (phase) => reporter.onPhase(planned, phase),
       onConsole: (chunk) => reporter.onConsole(planned, chunk),
       ...(input.onGdbStub ? { onGdbStub: input.onGdbStub } : {}),
+      ...(boot ? { kernel: { imagePath: boot.kernelImage, initramfsPath: boot.initrd.path } } : {}),
     });
+    const bootMs = performance.now() - bootStarted;
     phases.push(...machine.phases);
     bootedKernelRelease = machine.release;
 
-    const checkStarted = Date.now();
-    reporter.onPhase(planned, 'self-check');
-    const observed = await checkProfile(backend.profile, machine.guest, { signal, deadline });
-    await writeFile(join(artifactsDir, SELF_CHECK_TXT), observed.join('\n') + '\n');
-    phases.push({ name: 'self-check', startedAtMs: checkStarted, durationMs: Date.now() - checkStarted });
+    // On a direct boot the proof's self-check is the only one: the image's kernel never ran.
+    if (!boot) {
+      const checkStarted = Date.now();
+      reporter.onPhase(planned, 'self-check');
+      const observed = await checkProfile(backend.profile, machine.guest, { signal, deadline });
+      await writeFile(join(artifactsDir, SELF_CHECK_TXT), observed.join('\n') + '\n');
+      phases.push({ name: 'self-check', startedAtMs: checkStarted, durationMs: Date.now() - checkStarted });
+    }
 
-    // The proof inside the deploy re-runs the self-check on the pushed kernel; a failed proof is an ERROR, never a pass on the old one.
-    if (input.deploy) deployed = await runDeployStage({ planned, machine, deploy: input.deploy, artifactsDir, reporter, signal, deadline, phases });
+    // The proof inside the deploy re-runs the self-check on the kernel under test; a failed proof is an ERROR, never a pass on the old one.
+    if (input.deploy) {
+      const stage = await runDeployStage({ planned, machine, deploy: input.deploy, artifactsDir, reporter, signal, deadline, phases, booted: boot ? { boot, bootMs } : undefined });
+      deployed = stage.record;
+      if (boot) await writeFile(join(artifactsDir, SELF_CHECK_TXT), stage.profileCheck.join('\n') + '\n');
+    }
 
     const stepsStarted = Date.now();
     steps = await runSteps({

@@ -35,12 +35,12 @@ const dtbOverlays = z
   ])
   .describe('Overlays applied on every profile (a list), or per profile (a mapping from profile to list).');
 
-export const DEPLOY_METHODS = ['auto', 'kexec', 'reboot'] as const;
+export const DEPLOY_METHODS = ['auto', 'kexec', 'reboot', 'direct'] as const;
 export type DeployChoice = (typeof DEPLOY_METHODS)[number];
 
 const deployMethod = z
   .enum(DEPLOY_METHODS)
-  .describe('auto: kexec where the profile allows it, reboot through the bootloader where it does not (xen-el1).');
+  .describe('auto: kexec where the profile allows it, reboot through the bootloader where it does not (xen-el1); direct: QEMU boots the kernel under test from the start, with an initrd assembled on the host (not on boards).');
 
 /** Exactly one source of the kernel under test; paths are relative to the scenario file. */
 const kernelUnderTest = z

@@ -58,7 +58,7 @@ describe.each([
     await running?.stop();
   });
 
-  it.runIf(profile === 'kvm-el2')('refuses a corrupted Image on the target (E_PUSH_CORRUPT) and never loads it', async () => {
+  it.runIf(profile === 'kvm-el2')('refuses an Image changed since it was resolved (E_PUSH_CORRUPT) and never loads it', async () => {
     const corrupted = join(workDir, 'Image-corrupted');
     await copyFile(rt.imagePath, corrupted);
     const file = await open(corrupted, 'r+');
@@ -101,13 +101,14 @@ describe.each([
         `kexec -l ${(t.loadMs / 1000).toFixed(1)} s, jump to SSH ${(t.rebootMs / 1000).toFixed(1)} s, proof ${(t.proofMs / 1000).toFixed(1)} s, total ${(t.totalMs / 1000).toFixed(1)} s`,
     );
     expect(phases).toEqual(['prepare', 'push', 'kexec-load', 'kexec', 'proof']);
-    // The Image, the base initramfs, then the module tree as one tar stream, each checked by sha256 on the target.
+    // The gzip'd Image (kexec inflates it), the base initramfs, then the host's modules archive, each checked by sha256 on the target.
     expect(deployed.pushes.map((push) => push.remotePath)).toEqual([
-      `${DEPLOY_REMOTE_DIR}/Image-${rt.release}`,
+      `${DEPLOY_REMOTE_DIR}/Image-${rt.release}.gz`,
       `${DEPLOY_REMOTE_DIR}/base-initramfs.cpio.gz`,
-      `${DEPLOY_REMOTE_DIR}/initrd-root`,
+      `${DEPLOY_REMOTE_DIR}/modules.cpio.gz`,
     ]);
-    expect(initrd.remotePath).toBe(`${DEPLOY_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
+    expect(deployed.pushes[0]!.bytes).toBeLessThan((await stat(rt.imagePath)).size / 2);
+    expect('remotePath' in initrd && initrd.remotePath).toBe(`${DEPLOY_REMOTE_DIR}/initrd-${rt.release}.cpio.gz`);
     expect(initrd.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(initrd.bytes).toBeGreaterThan((await stat(images.initramfsPath)).size);
     expect(deployed.proof.release).toBe(rt.release);

@@ -62,14 +62,14 @@ function guestRunning(identity: { bootId: string; release: string; version: stri
 describe('proveKernelRunning', () => {
   it('passes when boot_id changed and release, banner and build-id are the artifact\'s, then re-checks the profile', async () => {
     const guest = guestRunning({ bootId: NEW_BOOT, release: kernel.release, version: VERSION, buildId: BUILD_ID });
-    const proof = await proveKernelRunning(guest, kernel, OLD_BOOT, PROFILES['kvm-el2']);
+    const proof = await proveKernelRunning(guest, kernel, { after: OLD_BOOT }, PROFILES['kvm-el2']);
     expect(proof).toMatchObject({ bootId: NEW_BOOT, release: kernel.release, procVersion: VERSION, buildId: BUILD_ID });
     expect(proof.profileCheck.join('\n')).toMatch(/VHE mode initialized/);
   });
 
   it('is E_DEPLOY_NOT_RUNNING when the old kernel is still up', async () => {
     const guest = guestRunning({ bootId: OLD_BOOT, release: '6.1.0-56-arm64', version: VERSION.replace('-rt', ''), buildId: 'ff'.repeat(20) });
-    const error = await rejectionOf(proveKernelRunning(guest, kernel, OLD_BOOT, PROFILES['kvm-el2']), InfraError);
+    const error = await rejectionOf(proveKernelRunning(guest, kernel, { after: OLD_BOOT }, PROFILES['kvm-el2']), InfraError);
     expect(error.code).toBe('E_DEPLOY_NOT_RUNNING');
     expect(error.evidence.join('\n')).toContain(`expected ${kernel.release}`);
     expect(error.evidence.join('\n')).toContain('observed 6.1.0-56-arm64');
@@ -78,7 +78,7 @@ describe('proveKernelRunning', () => {
   it('is E_DEPLOY_PROOF when the release matches but the build-id is another build\'s', async () => {
     const other = 'ab'.repeat(20);
     const guest = guestRunning({ bootId: NEW_BOOT, release: kernel.release, version: VERSION, buildId: other });
-    const error = await rejectionOf(proveKernelRunning(guest, kernel, OLD_BOOT, PROFILES['kvm-el2']), InfraError);
+    const error = await rejectionOf(proveKernelRunning(guest, kernel, { after: OLD_BOOT }, PROFILES['kvm-el2']), InfraError);
     expect(error.code).toBe('E_DEPLOY_PROOF');
     expect(error.evidence.join('\n')).toContain(`expected ${BUILD_ID}`);
     expect(error.evidence.join('\n')).toContain(`observed ${other}`);
@@ -90,7 +90,7 @@ describe('proveKernelRunning', () => {
     expect(await kernelConfigValue(kernel, 'CONFIG_KVM')).toBe('n');
     // The real kvm-el2 log has a VHE line: for a kernel without KVM that is a contradiction, so the check fails.
     const guest = guestRunning({ bootId: NEW_BOOT, release: kernel.release, version: VERSION, buildId: BUILD_ID });
-    const error = await rejectionOf(proveKernelRunning(guest, kernel, OLD_BOOT, PROFILES['kvm-el2']), InfraError);
+    const error = await rejectionOf(proveKernelRunning(guest, kernel, { after: OLD_BOOT }, PROFILES['kvm-el2']), InfraError);
     expect(error.code).toBe('E_PROFILE_MISMATCH');
     expect(error.evidence.join('\n')).toContain('built without CONFIG_KVM');
     await rm(join(dir, 'boot'), { recursive: true, force: true });

@@ -111,7 +111,7 @@ describe.each([
     expect(release).toBe(rt.release);
     expect(hypervisor).toBe(profile === 'xen-el1' ? 'xen' : 'none');
     // The boot partition holds the very initrd the target assembled and hashed, and it carried this release's modules.
-    expect(deployed.pushes.map((push) => push.remotePath)).toContain('/tmp/pilot-deploy/initrd-root');
+    expect(deployed.pushes.map((push) => push.remotePath)).toContain('/tmp/pilot-deploy/modules.cpio.gz');
     const onDisk = await running.guest.exec(
       `mkdir -p ${BOOT_MOUNT_POINT} && mount -t vfat "$(findfs LABEL=${BOOT_PARTITION_LABEL})" ${BOOT_MOUNT_POINT} && sha256sum ${BOOT_MOUNT_POINT}/${BOOT_FILES.initramfs}; umount ${BOOT_MOUNT_POINT}; cat /lib/modules/${rt.release}/pilot-modules.load`,
       { timeoutMs: 30_000 },

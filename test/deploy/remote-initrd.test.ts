@@ -1,5 +1,5 @@
-// The target's side of the initrd assembly: the real script run by the host's sh (with GNU cpio, as busybox's stands in
-// on a guest), and a scripted guest for the failures a target can report, hang on or die during.
+// The target's side of the initrd assembly: the real script run by the host's sh, and a scripted guest for the failures
+// a target can report, hang on or die during.
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../harness/core/errors.ts';
 import type { ExecOptions, ExecResult } from '../../harness/guest/guest.ts';
 import { assembleInitrdCommand, assembleInitrdOnTarget, type InitrdLayout } from '../../harness/deploy/initrd-assembly.ts';
-import { readCpio, writeGzippedCpio } from '../../harness/images/cpio.ts';
+import { concatenatedSha256, writeModulesArchive } from '../../harness/deploy/modules-archive.ts';
+import { readCpio, writeGzippedCpio, type CpioEntry } from '../../harness/images/cpio.ts';
 import { FakeGuest } from '../fakes/fake-guest.ts';
 import { rejectionOf } from '../fakes/rejection.ts';
 
@@ -25,21 +26,32 @@ const hostShell = {
   },
 };
 
-async function layoutWithPieces(name: string): Promise<InitrdLayout & { base: Buffer }> {
+/** A base initramfs and a modules archive written as the host writes them, and the layout that joins them. */
+async function layoutWithPieces(name: string): Promise<InitrdLayout & { baseBytes: Buffer }> {
   const root = join(dir, name);
-  const treeDir = join(root, 'initrd-root');
-  const moduleDir = join(treeDir, 'lib/modules', RELEASE);
-  await mkdir(join(moduleDir, 'kernel/drivers'), { recursive: true });
-  await mkdir(join(moduleDir, 'extra'), { recursive: true });
-  await writeFile(join(moduleDir, 'pilot-modules.load'), 'kernel/drivers/virtio_blk.ko\n');
-  await writeFile(join(moduleDir, 'kernel/drivers/virtio_blk.ko'), Buffer.from('\x7fELF virtio_blk'));
-  await writeFile(join(moduleDir, 'extra/qcom_pas_sim.ko'), Buffer.from('\x7fELF qcom_pas_sim'));
+  await mkdir(root, { recursive: true });
+  const entries: CpioEntry[] = [
+    { type: 'dir', path: 'lib/modules', mode: 0o755 },
+    { type: 'dir', path: `lib/modules/${RELEASE}`, mode: 0o755 },
+    { type: 'dir', path: `lib/modules/${RELEASE}/kernel/drivers`, mode: 0o755 },
+    { type: 'dir', path: `lib/modules/${RELEASE}/extra`, mode: 0o755 },
+    { type: 'file', path: `lib/modules/${RELEASE}/pilot-modules.load`, mode: 0o644, source: Buffer.from('kernel/drivers/virtio_blk.ko\n') },
+    { type: 'file', path: `lib/modules/${RELEASE}/kernel/drivers/virtio_blk.ko`, mode: 0o644, source: Buffer.from('\x7fELF virtio_blk') },
+    { type: 'file', path: `lib/modules/${RELEASE}/extra/qcom_pas_sim.ko`, mode: 0o644, source: Buffer.from('\x7fELF qcom_pas_sim') },
+  ];
+  const modules = await writeModulesArchive({ entries }, join(root, 'modules.cpio.gz'));
   const basePath = join(root, 'base-initramfs.cpio.gz');
   await writeGzippedCpio(basePath, [
     { type: 'dir', path: 'bin', mode: 0o755 },
     { type: 'file', path: 'init', mode: 0o755, source: Buffer.from('#!/bin/busybox sh\n') },
   ]);
-  return { treeDir, basePath, outputPath: join(root, 'initrd.cpio.gz'), base: await readFile(basePath) };
+  return {
+    basePath,
+    modulesPath: modules.path,
+    outputPath: join(root, 'initrd.cpio.gz'),
+    expectedSha256: await concatenatedSha256([basePath, modules.path]),
+    baseBytes: await readFile(basePath),
+  };
 }
 
 beforeAll(async () => {
@@ -51,20 +63,19 @@ afterAll(async () => {
 });
 
 describe('assembleInitrdOnTarget on a real shell', () => {
-  it('writes the base archive followed by a gzip cpio of the tree, and reports the sha256 and size of what it wrote', async () => {
+  it('writes the pushed base followed by the modules archive, checks the host\'s sha256, and reports what it wrote', async () => {
     const layout = await layoutWithPieces('ok');
     const initrd = await assembleInitrdOnTarget(hostShell, layout, { timeoutMs: 30_000 });
     const written = await readFile(layout.outputPath);
-    expect(initrd.remotePath).toBe(layout.outputPath);
-    expect(initrd.bytes).toBe(written.length);
+    expect(initrd).toMatchObject({ remotePath: layout.outputPath, bytes: written.length });
     expect(initrd.sha256).toBe(createHash('sha256').update(written).digest('hex'));
+    expect(initrd.sha256).toBe(layout.expectedSha256);
     // The base goes first, byte for byte: it holds /init, which must be the one the new kernel runs.
-    expect(written.subarray(0, layout.base.length).equals(layout.base)).toBe(true);
-    const modules = readCpio(written.subarray(layout.base.length));
+    expect(written.subarray(0, layout.baseBytes.length).equals(layout.baseBytes)).toBe(true);
+    const modules = readCpio(written.subarray(layout.baseBytes.length));
     const byPath = new Map(modules.map((member) => [member.path, member]));
     expect(byPath.get(`lib/modules/${RELEASE}/pilot-modules.load`)?.data.toString()).toBe('kernel/drivers/virtio_blk.ko\n');
     expect(byPath.get(`lib/modules/${RELEASE}/extra/qcom_pas_sim.ko`)?.data.toString()).toBe('\x7fELF qcom_pas_sim');
-    expect(byPath.get(`lib/modules/${RELEASE}/kernel/drivers/virtio_blk.ko`)?.data.toString()).toBe('\x7fELF virtio_blk');
     // Parents before children, or the kernel's unpacker has no folder to put a module in.
     const paths = modules.map((member) => member.path);
     expect(paths.indexOf(`lib/modules/${RELEASE}`)).toBeLessThan(paths.indexOf(`lib/modules/${RELEASE}/pilot-modules.load`));
@@ -73,39 +84,47 @@ describe('assembleInitrdOnTarget on a real shell', () => {
     expect(left.stdout.split('\n')).toEqual(['initrd.cpio.gz']);
   });
 
-  it('fails with E_INITRD_ASSEMBLE, naming the missing base, and leaves no output behind', async () => {
+  it('refuses an initrd whose hash is not the host\'s, and leaves no output behind', async () => {
+    const layout = await layoutWithPieces('corrupt');
+    const error = await rejectionOf(assembleInitrdOnTarget(hostShell, { ...layout, expectedSha256: '0'.repeat(64) }, { timeoutMs: 30_000 }), InfraError);
+    expect(error.code).toBe('E_INITRD_ASSEMBLE');
+    expect(error.message).toMatch(/has sha256 [0-9a-f]{64}, not the host's 0{64}/);
+    const left = await execa('ls', ['-A', join(dir, 'corrupt')]);
+    expect(left.stdout.split('\n')).not.toContain('initrd.cpio.gz');
+    expect(left.stdout).not.toMatch(/part/);
+  });
+
+  it('fails with E_INITRD_ASSEMBLE, naming the missing base or modules archive', async () => {
     const layout = await layoutWithPieces('no-base');
     await rm(layout.basePath);
     const error = await rejectionOf(assembleInitrdOnTarget(hostShell, layout, { timeoutMs: 30_000 }), InfraError);
     expect(error.code).toBe('E_INITRD_ASSEMBLE');
     expect(error.message).toContain(`no base initramfs at ${layout.basePath}`);
     expect(error.evidence.join('\n')).toContain('pilot-initrd-error');
-    const left = await execa('ls', ['-A', join(dir, 'no-base')]);
-    expect(left.stdout.split('\n')).toEqual(['initrd-root']);
-  });
-
-  it('refuses a tree without lib/modules, which would give the new kernel no modules', async () => {
-    const layout = await layoutWithPieces('no-modules');
-    await rm(join(layout.treeDir, 'lib'), { recursive: true });
-    const error = await rejectionOf(assembleInitrdOnTarget(hostShell, layout, { timeoutMs: 30_000 }), InfraError);
-    expect(error.code).toBe('E_INITRD_ASSEMBLE');
-    expect(error.message).toContain('no lib/modules in');
+    const noModules = await layoutWithPieces('no-modules');
+    await rm(noModules.modulesPath);
+    expect((await rejectionOf(assembleInitrdOnTarget(hostShell, noModules, { timeoutMs: 30_000 }), InfraError)).message).toContain(`no modules archive at ${noModules.modulesPath}`);
   });
 });
 
 describe('assembleInitrdOnTarget on a scripted guest', () => {
-  const layout: InitrdLayout = { treeDir: '/tmp/pilot-deploy/initrd-root', basePath: '/tmp/pilot-deploy/base.cpio.gz', outputPath: '/tmp/pilot-deploy/initrd.cpio.gz' };
+  const layout: InitrdLayout = {
+    basePath: '/tmp/pilot-deploy/base.cpio.gz',
+    modulesPath: '/tmp/pilot-deploy/modules.cpio.gz',
+    outputPath: '/tmp/pilot-deploy/initrd.cpio.gz',
+    expectedSha256: 'a'.repeat(64),
+  };
   const command = assembleInitrdCommand(layout);
 
-  it("quotes the target's own words when a step fails, e.g. a busybox without cpio -o", async () => {
+  it("quotes the target's own words when a step fails, e.g. a full tmpfs", async () => {
     const guest = new FakeGuest().onExec(command, {
       code: 1,
-      stderr: "cpio: unrecognized option '-o'\nBusyBox v1.35.0 multi-call binary.\npilot-initrd-error: cpio -o -H newc in /tmp/pilot-deploy/initrd-root\n",
+      stderr: 'cat: write error: No space left on device\npilot-initrd-error: writing /tmp/pilot-deploy/initrd.cpio.gz.part\n',
     });
     const error = await rejectionOf(assembleInitrdOnTarget(guest, layout), InfraError);
     expect(error.code).toBe('E_INITRD_ASSEMBLE');
-    expect(error.message).toMatch(/status 1: cpio -o -H newc in \/tmp\/pilot-deploy\/initrd-root$/);
-    expect(error.evidence).toContain("cpio: unrecognized option '-o'");
+    expect(error.message).toMatch(/status 1: writing \/tmp\/pilot-deploy\/initrd\.cpio\.gz\.part$/);
+    expect(error.evidence).toContain('cat: write error: No space left on device');
   });
 
   it('refuses a success that does not report the hash', async () => {

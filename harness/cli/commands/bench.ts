@@ -12,6 +12,7 @@ import { BENCH } from '../specs/bench.ts';
 import { trapInterrupts } from '../interrupt.ts';
 import { EXIT } from '../exit-codes.ts';
 import { formatCycleTable, measureDeployCycles } from '../../bench/deploy-cycle.ts';
+import { formatDeployRatios, measureDeployRatios } from '../../bench/deploy-ratios.ts';
 import { resolveKernelInput } from '../../kernel/input.ts';
 import { formatRealSocTable, realSocBringUp, type RealSocTiming } from '../../bench/real-soc-bringup.ts';
 
@@ -23,6 +24,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (help) return printHelp(BENCH);
   if (positionals.length) throw new InputError('E_BAD_FLAG', `pilot bench: unexpected argument '${positionals[0]}' (see pilot bench --help)`);
   if (values.deploy) return benchDeploys(positiveInteger('--rounds', values.rounds, 3));
+  if (values.ratios) return benchRatios(listFlag(values.profile), positiveInteger('--rounds', values.rounds, 3), values.json === true);
   const rounds = positiveInteger('--rounds', values.rounds, 3);
   const names = listFlag(values.profile);
   for (const name of names) if (!isProfileName(name)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${name}'`);
@@ -102,6 +104,24 @@ export async function benchCommand(argv: string[]): Promise<number> {
       }
     }
     if (!values.json && realSoc.length) process.stdout.write('\n' + formatRealSocTable(realSoc, images.realSoc!.kernel.release) + '\n');
+    return EXIT.passed;
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+/** `pilot bench --ratios` (npm run bench): the kernel-under-test cycles as ratios to a cold boot, with PASS/MISS per target. */
+async function benchRatios(profiles: string[], rounds: number, json: boolean): Promise<number> {
+  if (profiles.length > 1) throw new InputError('E_BAD_FLAG', `--ratios measures one profile, got ${profiles.join(', ')}`);
+  const profile = profiles[0] ?? 'kvm-el2';
+  if (!isProfileName(profile)) throw new InputError('E_BAD_FLAG', `--profile: expected one of ${PROFILE_NAMES.join(', ')}, got '${profile}'`);
+  const interrupts = trapInterrupts();
+  try {
+    const images = await buildImages({ signal: interrupts.signal });
+    const kernel = await resolveKernelInput({ kind: 'debian-package', name: 'linux-image-rt-arm64' }, { signal: interrupts.signal });
+    process.stdout.write(`pilot bench --ratios: ${rounds} round(s) on ${profile}, each round a cold boot, a direct boot, push + kexec and push + reboot; machines run one at a time\n`);
+    const ratios = await measureDeployRatios({ profile, rounds, images, kernel, signal: interrupts.signal, log: (line) => process.stdout.write(`  ${line}\n`) });
+    process.stdout.write(json ? `${JSON.stringify(ratios, null, 2)}\n` : `\n${formatDeployRatios(ratios)}\n`);
     return EXIT.passed;
   } finally {
     interrupts.dispose();

@@ -16,5 +16,8 @@ export const BENCH = defineCommand({
     'skip-soc': { description: 'leave out the simulated-SoC bring-up figures' },
     'skip-real': { description: 'leave out the real SoC figures (SSH-ready with the EL3 firmware against today\'s machine line, ADSP and CDSP up on the kernel\'s own drivers)' },
     deploy: { description: 'measure push + kexec and push + reboot cycles of Debian\'s rt kernel instead' },
+    ratios: {
+      description: 'instead: Debian\'s rt kernel booted direct, pushed + kexec\'d and pushed + rebooted, as ratios to a cold boot, against their targets (one profile, default kvm-el2; npm run bench)',
+    },
   },
 });

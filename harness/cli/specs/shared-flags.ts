@@ -11,5 +11,5 @@ export const MATRIX_FLAGS = {
   timeout: { alias: 't', value: 'T', description: 'per-run timeout replacing the scenarios\' own' },
   board: { value: 'FILE', description: 'run on a lab board reached over SSH (see boards/) instead of QEMU, on the profile it claims' },
   'known-issues': { value: 'F', description: 'known failures; matching ones are reported KNOWN', default: 'known-issues.yaml when present' },
-  deploy: { value: 'D', description: 'how the kernel starts: auto (kexec, reboot where kexec is impossible), kexec, reboot', default: 'auto' },
+  deploy: { value: 'D', description: 'how the kernel starts: auto (kexec, reboot where kexec is impossible), kexec, reboot, direct (QEMU boots it from the start)', default: 'auto' },
 } as const satisfies Record<string, FlagSpec>;

@@ -40,6 +40,8 @@ export class BoardMachine implements MachineBackend {
   async start(options: MachineStartOptions): Promise<RunningMachine> {
     const board = this.board;
     const label = `board ${board.name} (${board.user}@${board.host}:${board.port})`;
+    // The plan refuses a direct deploy on a board first; this guards callers that start a board by hand.
+    if (options.kernel) throw new InfraError('E_DEPLOY_UNSUPPORTED', `${label} boots its own kernel: it cannot be started on ${options.kernel.imagePath} (a direct deploy needs QEMU)`);
     const clock = new PhaseClock(options.onPhase);
     const serial = new SerialConsole(join(options.artifactsDir, 'serial.log'));
     const logPath = join(options.artifactsDir, 'board.log');
