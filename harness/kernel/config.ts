@@ -46,9 +46,9 @@ export const KERNEL_CONFIG_REQUIREMENTS: readonly ConfigRequirement[] = [
   { option: 'CONFIG_QRTR', accepted: ['y', 'm'], why: 'soc: real: qcom_q6v5_pas depends on QRTR for its sysmon and SSR notifications', socs: ['real'] },
 ];
 
-/** The requirements of these runs: all of them when the use is not known (a kernel checked on its own). */
+/** The requirements of these runs; when the use is not known (a kernel checked on its own), every profile and deploy on the simulation. */
 export function configFor(use: KernelUse | undefined, requirements: readonly ConfigRequirement[] = KERNEL_CONFIG_REQUIREMENTS): ConfigRequirement[] {
-  if (!use) return [...requirements];
+  if (!use) return requirements.filter((r) => !r.socs || r.socs.includes('sim'));
   const socs = use.socs ?? ['sim'];
   return requirements.filter(
     (r) =>
@@ -78,7 +78,7 @@ export interface MissingOption {
   why: string;
 }
 
-export function missingConfigOptions(config: Map<string, string>, requirements: readonly ConfigRequirement[] = KERNEL_CONFIG_REQUIREMENTS): MissingOption[] {
+export function missingConfigOptions(config: Map<string, string>, requirements: readonly ConfigRequirement[] = configFor(undefined)): MissingOption[] {
   return requirements
     .filter((r) => !(r.accepted as readonly string[]).includes(config.get(r.option) ?? ''))
     .map((r) => ({ option: r.option, got: config.get(r.option) ?? 'absent', wanted: r.accepted.join(' or '), why: r.why }));

@@ -33,8 +33,10 @@ describe('configFor', () => {
     expect(missing[0]?.why).toMatch(/SMEM never probes/);
   });
 
-  it('asks for everything when the use is unknown', () => {
-    expect(configFor(undefined)).toHaveLength(KERNEL_CONFIG_REQUIREMENTS.length);
+  it('asks for every profile and deploy of the simulation when the use is unknown, and nothing of the real SoC', () => {
+    expect(configFor(undefined)).toHaveLength(KERNEL_CONFIG_REQUIREMENTS.filter((r) => !r.socs).length);
+    expect(configFor(undefined).map((r) => r.option)).toContain('CONFIG_XEN');
+    expect(configFor(undefined).map((r) => r.option)).not.toContain('CONFIG_QCOM_SCM');
   });
 });
 
