@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { imageModuleList } from '../images/build.ts';
 import type { CpioEntry } from '../images/cpio.ts';
 import { stageModules } from '../images/initramfs.ts';
+import { OPTIONAL_GUEST_MODULES } from '../images/modules.ts';
 import { SIM_MODULE_GUEST_PATH } from '../images/soc.ts';
 import type { KernelUnderTest } from '../kernel/input.ts';
 
@@ -37,6 +38,8 @@ export async function stageInitrdModules(kernel: KernelUnderTest, options: Stage
     dir,
     options.signal,
     [{ path: SIM_MODULE_GUEST_PATH, source: kernel.simModulePath }],
+    // A developer's small config may leave these out entirely; the base image's list is Debian's.
+    OPTIONAL_GUEST_MODULES,
   );
   return { dir, release: kernel.release, loadOrder: staged.loadOrder, entries: staged.entries };
 }

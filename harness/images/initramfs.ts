@@ -126,10 +126,11 @@ export async function stageModules(
   stagingDir: string,
   signal?: AbortSignal,
   outOfTree: readonly OutOfTreeModule[] = [],
+  optional: ReadonlySet<string> = new Set(),
 ): Promise<StagedModules> {
   const { release } = kernel;
   const sourceDir = join(kernel.modulesRoot, 'lib/modules', release);
-  const plan = planModuleLoad(await readModuleIndex(sourceDir), names);
+  const plan = planModuleLoad(await readModuleIndex(sourceDir), names, optional);
   await checkOutOfTreeDependencies(outOfTree, [...plan.loadOrder, ...plan.builtin]);
   const targetDir = join(stagingDir, 'lib/modules', release);
   await mkdir(targetDir, { recursive: true });

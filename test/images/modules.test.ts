@@ -6,6 +6,7 @@ import {
   parseModulesBuiltin,
   parseModulesDep,
   planModuleLoad,
+  OPTIONAL_GUEST_MODULES,
   type ModuleIndex,
 } from '../../harness/images/modules.ts';
 
@@ -65,6 +66,9 @@ describe('module load planning from modules.dep', () => {
     const idx = index();
     expect(planModuleLoad(idx, ['remoteproc', 'virtio'])).toEqual({ loadOrder: [], builtin: ['remoteproc', 'virtio'] });
     expect(() => planModuleLoad(idx, ['no_such_module'])).toThrow(expect.objectContaining({ code: 'E_MODULE_UNKNOWN' }));
+    // A kernel under test without the boot disk's NLS tables: skipped when optional, still refused when not.
+    expect(planModuleLoad(idx, ['nls_ascii'], OPTIONAL_GUEST_MODULES)).toEqual({ loadOrder: [], builtin: [] });
+    expect(() => planModuleLoad(idx, ['virtio_net_missing'], OPTIONAL_GUEST_MODULES)).toThrow(expect.objectContaining({ code: 'E_MODULE_UNKNOWN' }));
   });
 
   it('detects a dependency cycle', () => {
