@@ -8,20 +8,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelTreeOnDemand } from '../../harness/images/kernel-tree/on-demand.ts';
 import { readCompareJson } from '../../harness/report/compare/json.ts';
+import { expectInOrder } from './support/in-order.ts';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 
 const BUILD_MS = 2 * 60 * 60_000;
 const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
-
-/** Offsets of each pattern in order, or a failure naming the first one missing. */
-function expectInOrder(text: string, patterns: readonly RegExp[]): void {
-  let from = 0;
-  for (const pattern of patterns) {
-    const match = pattern.exec(text.slice(from));
-    expect(match, `${pattern} after offset ${from}`).not.toBeNull();
-    from += match!.index + match![0].length;
-  }
-}
 
 describe('the EL2 carve-out patch on the real drivers (qcom-6.12)', { timeout: BUILD_MS + 900_000 }, () => {
   it('compare: stock 6.12 against the patched tree shows real-el2-no-hypervisor FIXED on kvm-el2, the rest unchanged', async (context) => {
@@ -49,10 +40,11 @@ describe('the EL2 carve-out patch on the real drivers (qcom-6.12)', { timeout: B
         'real-el2-no-hypervisor@kvm-el2 fixed',
       ]);
       // The patched kernel at EL2: the bridge made around auth_and_reset and deleted after, and no SMMU fault.
-      const runs = (await latestResults(join(base, 'patched'))).runs;
-      const el2 = runs.find((run) => run.id === 'real-el2-no-hypervisor@kvm-el2')!;
+      const el2 = comparison.runs.find((run) => run.id === 'real-el2-no-hypervisor@kvm-el2')!.patched!;
       expect(el2.status).toBe('pass');
-      expect(el2.deploy?.method).toBe('direct');
+      expect(el2.kernelRelease).toBe(patched.tree.manifest.release);
+      const deployRecord = JSON.parse(await read(el2.artifactsDir, 'deploy/deploy.json')) as { method: string };
+      expect(deployRecord.method).toBe('direct');
       const tz = await read(el2.artifactsDir, 'tz.log');
       expect(tz).toContain('tz: boot platform el2-no-hypervisor');
       expectInOrder(tz, [/tz: bridge create handle=\S+ addr=0x7c200000/, /tz: smc pas auth_and_reset pas=1 ok adsp/, /tz: bridge delete handle=\S+ addr=0x7c200000/]);

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { expectInOrder } from './support/in-order.ts';
 import { artifactsBase, latestResults, startPilot } from './support/pilot-cli.ts';
 
 const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');
@@ -32,19 +33,13 @@ describe('kexec on soc: real', { timeout: 900_000 }, () => {
 
     // TrustZone saw both kernels: a PAS sequence, the stop before kexec, the CPUs cycled by PSCI, a second sequence.
     const tz = await read(dir, 'tz.log');
-    const order = [
+    expectInOrder(tz, [
       /tz: smc pas auth_and_reset pas=1 ok adsp/,
       /tz: smc pas shutdown pas=1 ok adsp was running/,
       /tz: psci cpu_off cpu=1/,
       /tz: psci cpu_on target=0x1/,
       /tz: smc pas auth_and_reset pas=1 ok adsp/,
-    ];
-    let from = 0;
-    for (const pattern of order) {
-      const match = pattern.exec(tz.slice(from));
-      expect(match, `${pattern} after offset ${from} in tz.log`).not.toBeNull();
-      from += match!.index + match![0].length;
-    }
+    ]);
     expect(tz).not.toContain('refused');
   });
 
