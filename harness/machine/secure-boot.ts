@@ -14,13 +14,14 @@ import type { SecureBootFiles } from './secure-boot-args.ts';
 import { TrustZoneHost } from './trust-zone-host.ts';
 
 /**
- * Why U-Boot cannot boot a `soc: real` machine (the reboot deploy's path): QEMU's -bios is the secure flash at 0x0,
- * which holds the EL3 firmware, and Debian's u-boot-qemu (qemu_arm64) is itself linked to run from that flash at 0x0;
- * the firmware starts only a Linux Image at 0x40200000.
+ * Why a reboot deploy cannot run on a `soc: real` machine: it needs U-Boot as the machine's firmware (-bios, the flash
+ * at 0x0), and that slot holds the EL3 firmware. Read off Debian's u-boot-qemu (qemu_arm64/uboot.elf): a position-
+ * independent image linked at 0x0, entered at 0x0, with no arm64 Image header; it is made to be QEMU's first stage,
+ * while the EL3 firmware enters only a Linux Image at 0x40200000 with the DT in x0. Chaining them was not tried.
  */
 export const SECURE_BOOT_UBOOT_REFUSAL =
-  "a reboot deploy needs U-Boot as the machine's firmware, and with soc: real the firmware slot (-bios, secure flash at 0x0) holds pilot's EL3 firmware; " +
-  "Debian's u-boot-qemu is built to run from that same flash at 0x0 and cannot be the EL3 firmware's next stage (it starts a Linux Image at 0x40200000 only)";
+  "a reboot deploy needs U-Boot as the machine's firmware, and with soc: real the firmware slot (-bios, flash at 0x0) holds pilot's EL3 firmware; " +
+  "Debian's u-boot-qemu is a first-stage image linked and entered at 0x0 with no arm64 Image header, and the EL3 firmware's next stage is a Linux Image at 0x40200000";
 
 export interface RealSocBootInput {
   images: ImageSet;
