@@ -45,6 +45,8 @@ export class KmsgStream implements KernelLog {
         this.channel = channel;
         const splitter = new KmsgLineSplitter();
         channel.on('data', (chunk: Buffer) => {
+          // Data can still arrive after close() ended the log file: writing it then would throw from the stream.
+          if (this.closed) return;
           for (const record of splitter.push(chunk.toString('utf8'))) this.accept(record);
         });
         channel.on('close', () => {
