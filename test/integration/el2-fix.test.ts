@@ -1,7 +1,7 @@
 // The seed's fix, end to end, on the kernel's own drivers: Debian's 6.12 source with pilot's EL2 patch
 // (images/kernel-trees/qcom-6.12) booted directly on the real SoC. `pilot compare` against the image's stock 6.12
 // reports the platform scenario FIXED on kvm-el2 and everything else unchanged; the variant that maps but forgets the
-// bridge is refused by the firmware's bridge rule. The trees are cached by `pilot kernel-tree build` (about 27 min
+// bridge is refused by the firmware's bridge rule. The trees are cached by `pilot kernel-tree build` (11-14 min
 // cold on 2 cores, so the nightly builds them; PILOT_BUILD_KERNELS=1 builds them here); otherwise this is skipped.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
