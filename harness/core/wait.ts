@@ -34,6 +34,9 @@ export function race<T>(
   onTimeout?: () => Error,
 ): Promise<T> {
   const { signal, deadline, dies = [] } = limits;
+  // A loser's rejection is the race's business: left unhandled it would end the process (seen: ssh2's "Not connected"
+  // from an exec started as the run was being aborted, after its QEMU was killed).
+  work.catch(() => {});
   if (signal?.aborted) return Promise.reject(abortReason(signal, what));
   return new Promise<T>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;

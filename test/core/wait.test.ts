@@ -10,6 +10,22 @@ describe('race', () => {
     await expect(race(Promise.resolve(7), 'x', { deadline: Date.now() + 1000 })).resolves.toBe(7);
   });
 
+  it('leaves no unhandled rejection behind when the signal was already aborted and the work then fails', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const controller = new AbortController();
+      controller.abort();
+      const work = Promise.reject(new Error('Not connected'));
+      await expect(race(work, 'opening a channel', { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('rejects at the deadline', async () => {
     await expect(race(never, 'the thing', { deadline: Date.now() + 20 })).rejects.toBeInstanceOf(DeadlineError);
   });
