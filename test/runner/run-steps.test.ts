@@ -219,8 +219,11 @@ steps:
 
   it('on abort records the step as an error, skips the rest and rethrows with the results', async () => {
     const { input, guest, controller, events } = await setup('steps:\n  - run: sleep 60\n  - run: "true"\n');
-    guest.onExec('sleep 60', { hang: true });
-    setTimeout(() => controller.abort(), 50);
+    // Aborted once the step is running (a timer from here raced the set-up on a loaded machine and aborted before it).
+    guest.onExec('sleep 60', () => {
+      setTimeout(() => controller.abort(), 10);
+      return { hang: true };
+    });
     const error = await runSteps(input).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(StepsInterrupted);
     expect(error).toBeInstanceOf(AbortedError);
