@@ -93,9 +93,13 @@ export class KernelResolver {
   async resolveAll(plans: ReadonlyMap<string, RunKernel>, onKernel?: (label: string) => void): Promise<Map<string, KernelUnderTest>> {
     const uses = kernelUses(plans);
     const byRun = new Map<string, KernelUnderTest>();
+    const named = new Set<string>();
     for (const [runId, plan] of plans) {
-      onKernel?.(kernelSpecLabel(plan.request.spec));
-      byRun.set(runId, await this.resolve(plan.request, uses.get(JSON.stringify(plan.request.spec))));
+      const key = JSON.stringify(plan.request.spec);
+      // Named once per distinct kernel, as it is resolved once: six runs of one tree are one line.
+      if (!named.has(key)) onKernel?.(kernelSpecLabel(plan.request.spec));
+      named.add(key);
+      byRun.set(runId, await this.resolve(plan.request, uses.get(key)));
     }
     return byRun;
   }

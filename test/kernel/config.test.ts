@@ -1,7 +1,8 @@
 // The config check asks a kernel only for what the runs at hand need: xen-el1 wants CONFIG_XEN, kexec CONFIG_KEXEC, reboot the FAT stack.
 import { describe, expect, it } from 'vitest';
 import { configFor, missingConfigOptions, parseKernelConfig, KERNEL_CONFIG_REQUIREMENTS } from '../../harness/kernel/config.ts';
-import { kernelUses, type RunKernel } from '../../harness/runner/kernel-plan.ts';
+import { KernelResolver, kernelUses, type RunKernel } from '../../harness/runner/kernel-plan.ts';
+import type { KernelUnderTest } from '../../harness/kernel/input.ts';
 
 /** A .config with every simulation option but `without`. */
 function configWithout(...without: string[]): Map<string, string> {
@@ -48,5 +49,22 @@ describe('kernelUses', () => {
     const uses = kernelUses(new Map([['a@kvm-el2', plan('kvm-el2', 'kexec')], ['a@xen-el1', plan('xen-el1', 'reboot')], ['r@el1', plan('el1', 'kexec', request, 'real')], ['b@el1', plan('el1', 'kexec', other)]]));
     expect(uses.get(JSON.stringify(request.spec))).toEqual({ profiles: ['kvm-el2', 'xen-el1', 'el1'], deploys: ['kexec', 'reboot'], socs: ['sim', 'real'] });
     expect(uses.get(JSON.stringify(other.spec))).toEqual({ profiles: ['el1'], deploys: ['kexec'], socs: ['sim'] });
+  });
+});
+
+describe('KernelResolver.resolveAll', () => {
+  it('names each distinct kernel once, however many runs push it', async () => {
+    class Resolved extends KernelResolver {
+      override resolve() {
+        return Promise.resolve({} as KernelUnderTest);
+      }
+    }
+    const request = { spec: { kind: 'build-dir' as const, dir: '/src/linux' }, deploy: 'auto' as const, origin: '--kernel' };
+    const other = { spec: { kind: 'debian-package' as const, name: 'linux-image-rt-arm64' }, deploy: 'auto' as const, origin: '--kernel' };
+    const plan = (profile: RunKernel['profile'], req: RunKernel['request'] = request): RunKernel => ({ request: req, method: 'kexec', profile, deployer: undefined as never, soc: 'sim' });
+    const named: string[] = [];
+    const runs = await new Resolved().resolveAll(new Map([['a@kvm-el2', plan('kvm-el2')], ['a@el1', plan('el1')], ['b@el1', plan('el1')], ['c@el1', plan('el1', other)]]), (label) => named.push(label));
+    expect(runs.size).toBe(4);
+    expect(named).toHaveLength(2);
   });
 });
