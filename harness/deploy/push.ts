@@ -87,23 +87,17 @@ interface StreamedAttempt {
 /** One try: open a channel, stream the source through progress, fault and compression stages, wait for the command. */
 async function streamOnce(run: StreamedAttempt): Promise<StreamedResult & { startedAt: number }> {
   const channel = await run.target.openStream(run.command, { signal: run.signal, dies: run.options.dies });
-  const onAbort = () => channel.close();
-  run.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    const stages: Transform[] = [progressCounter(run.totalBytes, run.attempt, run.options.onProgress)];
-    const fault = run.options.fault?.({ attempt: run.attempt, channel });
-    if (fault) stages.push(fault);
-    if (run.options.compress ?? true) stages.push(createGzip({ level: 1 }));
-    const startedAt = performance.now();
-    const result = await streamCommand(channel, run.source(), stages, RECEIVED);
-    if (result.code === EXIT_RECEIVE) {
-      const said = result.stderr.trim().split('\n').at(-1);
-      throw new StreamDropped(`the target did not receive the whole stream${said ? `: ${said}` : ''}`);
-    }
-    return { ...result, startedAt };
-  } finally {
-    run.signal.removeEventListener('abort', onAbort);
+  const stages: Transform[] = [progressCounter(run.totalBytes, run.attempt, run.options.onProgress)];
+  const fault = run.options.fault?.({ attempt: run.attempt, channel });
+  if (fault) stages.push(fault);
+  if (run.options.compress ?? true) stages.push(createGzip({ level: 1 }));
+  const startedAt = performance.now();
+  const result = await streamCommand(channel, run.source(), stages, RECEIVED, run.signal);
+  if (result.code === EXIT_RECEIVE) {
+    const said = result.stderr.trim().split('\n').at(-1);
+    throw new StreamDropped(`the target did not receive the whole stream${said ? `: ${said}` : ''}`);
   }
+  return { ...result, startedAt };
 }
 
 function limitsFor(what: string, bytes: number, options: PushOptions) {

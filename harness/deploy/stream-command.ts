@@ -50,12 +50,21 @@ export async function streamCommand(
   source: Readable,
   stages: Transform[],
   marker?: string,
+  signal?: AbortSignal,
 ): Promise<StreamedResult> {
   const stdout: Buffer[] = [];
   const stderr: Buffer[] = [];
   let exitCode: number | undefined;
   let markerAt: number | undefined;
   let isClosed = false;
+  // Once the close is asked for, not one more byte goes out: data after our CHANNEL_CLOSE can make the server drop the whole connection.
+  let closeAsked = false;
+  const onAbort = () => {
+    closeAsked = true;
+    channel.close();
+  };
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
   channel.on('data', (chunk: Buffer) => {
     stdout.push(chunk);
     if (marker !== undefined && markerAt === undefined && Buffer.concat(stdout).includes(marker)) markerAt = performance.now();
@@ -71,12 +80,14 @@ export async function streamCommand(
     }),
   );
   try {
-    await pipeline([source, ...stages, channelSink(channel, () => isClosed)]);
+    await pipeline([source, ...stages, channelSink(channel, () => isClosed || closeAsked)]);
   } catch (error) {
+    closeAsked = true;
     channel.close();
-    if (error instanceof StreamDropped) throw error;
-    // A stage that failed (an unreadable file, a broken compressor) is the host's fault, never retried.
+    // A dropped stream is retried by the caller; a stage that failed (an unreadable file, a broken compressor) is the host's fault.
     throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
   await closed;
   const inBand = takeInBandStatus(Buffer.concat(stderr).toString('utf8'));
