@@ -72,6 +72,7 @@ export const ERROR_CODES = {
   E_EXEC_TIMEOUT: { class: 'ERROR', meaning: 'A command run on the guest over SSH did not finish within its timeout.' },
   E_FIRMWARE_RECIPE: { class: 'INPUT', meaning: 'The firmware recipe is invalid (INPUT) or cannot be read at all (thrown as ERROR).' },
   E_FIRMWARE_WRITE: { class: 'ERROR', meaning: 'A generated simulated-SoC firmware image cannot be written.' },
+  E_GDB_REMOTE: { class: 'ERROR', meaning: 'QEMU\'s gdbstub could not be reached or answered out of protocol while pilot flushed its translations at a kexec (logged in jit-flush.log; the run goes on).' },
   E_GUEST_INIT: { class: 'ERROR', meaning: 'The guest\'s /init printed a pilot-guest-error line: the guest is not the one the image promised.' },
   E_GUEST_REBOOTING: { class: 'ERROR', meaning: 'The guest was used while rebooting, before an SSH connection to its new boot existed.' },
   E_GUEST_SHELL: { class: 'ERROR', meaning: 'A sysfs read or write on the guest failed in the shell itself, not in the kernel.' },

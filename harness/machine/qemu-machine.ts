@@ -1,5 +1,6 @@
 // The QEMU backend: boots a profile from an image set, waits for the guest's readiness line, then connects over SSH.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfraError, InputError } from '../core/errors.ts';
 import { formatMs, race, type WaitLimits } from '../core/wait.ts';
@@ -21,6 +22,8 @@ import { freeLoopbackPort } from './free-port.ts';
 import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
+import { watchHandovers, type HandoverWatch } from './handover-watch.ts';
+import { JIT_FLUSH_LOG } from '../model/artifact-names.ts';
 import type { SocKind } from '../model/soc-kind.ts';
 import { SECURE_BOOT_UBOOT_REFUSAL, prepareRealSocBoot } from './secure-boot.ts';
 import { sendBootCommands, type TrustZoneHost } from './trust-zone-host.ts';
@@ -72,23 +75,33 @@ export class QemuMachine implements MachineBackend {
     let guest: SshGuest | undefined;
     let resets: ResetGuard | undefined;
     let trustZone: TrustZoneHost | undefined;
+    let handovers: HandoverWatch | undefined;
+    // pilot's own gdbstub, for flushing QEMU's translations at a kexec or restart (handover-watch.ts); `--gdb` takes the stub instead.
+    const stubDir = this.config.gdb ? undefined : await mkdtemp(join(tmpdir(), 'pilot-qemu-'));
+    const releaseMachine = async () => {
+      await qemu?.stop();
+      await handovers?.dispose();
+      await serial.close();
+      await trustZone?.close();
+      if (stubDir) await rm(stubDir, { recursive: true, force: true });
+    };
     const stop = async () => {
       resets?.pause();
       unsubscribeConsole();
       await guest?.close().catch(() => {});
-      await qemu?.stop();
-      await serial.close();
-      await trustZone?.close();
+      await releaseMachine();
     };
     try {
       // Armed before QEMU starts, so the first U-Boot banner counts as this boot's own.
       const firstBoot = this.watchBoots(serial, () => qemu);
-      const { process: started, port, gdbPort, trustZone: channel } = await this.spawn(serial, options, clock).catch((error: unknown) => {
+      const stubSocket = stubDir ? join(stubDir, 'gdb.sock') : undefined;
+      const { process: started, port, gdbPort, trustZone: channel } = await this.spawn(serial, options, clock, stubSocket).catch((error: unknown) => {
         firstBoot?.dispose();
         throw error;
       });
       qemu = started;
       trustZone = channel;
+      if (stubSocket) handovers = watchHandovers(serial, { endpoint: { path: stubSocket }, logPath: join(options.artifactsDir, JIT_FLUSH_LOG), died: started.died });
       const limits: WaitLimits = { signal: options.signal, deadline: options.deadline, dies: [qemu.died] };
       if (trustZone && this.config.trustZoneCommands?.length) await sendBootCommands(trustZone, this.config.trustZoneCommands, { ...limits, signal: options.signal, deadline: options.deadline });
       clock.begin('kernel-boot');
@@ -135,11 +148,7 @@ export class QemuMachine implements MachineBackend {
         await guest?.close().catch(() => {});
         guest = undefined;
         // The serial log keeps growing while a person works in the machine; draining it also keeps QEMU from blocking.
-        const end = async () => {
-          await running.stop();
-          await serial.close();
-          await trustZone?.close();
-        };
+        const end = releaseMachine;
         return { pid: running.pid, sshPort: port, privateKeyPath, gdbPort, ended: running.exited.then(() => undefined), stop: end };
       };
       return runningMachine({
@@ -163,7 +172,7 @@ export class QemuMachine implements MachineBackend {
     }
   }
 
-  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock): Promise<{ process: QemuProcess; port: number; gdbPort?: number; trustZone?: TrustZoneHost }> {
+  private async spawn(serial: SerialConsole, options: MachineStartOptions, clock: PhaseClock, stubSocket?: string): Promise<{ process: QemuProcess; port: number; gdbPort?: number; trustZone?: TrustZoneHost }> {
     const soc = this.config.soc ?? true;
     let spec: Omit<QemuBootSpec, 'sshPort'> = {
       profile: this.profile,
@@ -214,9 +223,12 @@ export class QemuMachine implements MachineBackend {
       const port = await freeLoopbackPort();
       const gdbPort = this.config.gdb ? await freeLoopbackPort() : undefined;
       const command = qemuCommand({ ...spec, dtb, sshPort: port, gdbPort });
-      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
+      // The stub's socket lives in a folder removed with the machine, so the script a person reruns goes without it.
+      const stubArgs = stubSocket ? ['-gdb', `unix:${stubSocket},server=on,wait=off`] : [];
+      const stubNote = stubSocket ? `# pilot also passed ${stubArgs.join(' ')}: its own gdbstub, to flush QEMU's translations at a kexec or restart\n` : '';
+      await writeFile(join(options.artifactsDir, 'qemu-cmdline.sh'), `#!/bin/sh\n${stubNote}${shellLine([command.file, ...command.args])}\n`, { mode: 0o755 });
       trustZone?.markStart();
-      const process = QemuProcess.start(command, serial);
+      const process = QemuProcess.start({ ...command, args: [...command.args, ...stubArgs] }, serial);
       let outcome: 'running' | 'exited';
       try {
         const first = Promise.race([waitForFirstByte(serial).then(() => 'running' as const), process.exited.then(() => 'exited' as const)]);

@@ -15,6 +15,8 @@ export const DMESG_LOG = 'dmesg.log';
 export const TZ_LOG = 'tz.log';
 /** With `soc: real`: the generated device tree's source, for reading what the kernel was given. */
 export const MACHINE_DTS = 'machine.dts';
+/** QEMU machines: one line per flush of TCG's translations at a kexec or restart (machine/handover-watch.ts). */
+export const JIT_FLUSH_LOG = 'jit-flush.log';
 export const SELF_CHECK_TXT = 'self-check.txt';
 export const QEMU_CMDLINE_SH = 'qemu-cmdline.sh';
 export const BOARD_LOG = 'board.log';
@@ -34,4 +36,9 @@ export function stepDmesgFile(index: number, kind: string): string {
 /** The same file relative to the run's folder, as reports link it. */
 export function stepDmesgPath(index: number, kind: string): string {
   return `${STEPS_DIR}/${stepDmesgFile(index, kind)}`;
+}
+
+/** `03-run.stdout`: another file a step keeps beside its dmesg window, e.g. a command's whole output. */
+export function stepFile(index: number, kind: string, suffix: string): string {
+  return `${String(index + 1).padStart(2, '0')}-${kind}.${suffix}`;
 }

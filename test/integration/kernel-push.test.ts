@@ -45,6 +45,9 @@ describe('pilot run --kernel', { timeout: 600_000 }, () => {
       const deployRecord = JSON.parse(await readFile(join(run.artifactsDir, 'deploy', 'deploy.json'), 'utf8'));
       expect(deployRecord.proof.release).toBe(rt.release);
       expect(deployRecord.proof.bootId).not.toBe('');
+      // The old kernel's last line made pilot flush QEMU's translations, through QEMU's own gdbstub.
+      const handover = method === 'kexec' ? 'kexec_core: Starting new kernel' : 'reboot: Restarting system';
+      expect(await readFile(join(run.artifactsDir, 'jit-flush.log'), 'utf8')).toContain(`${handover}': QEMU's translations flushed in`);
     }
     // Under Xen the new kernel is still dom0: the proof's self-check read the hypervisor node again.
     expect(JSON.parse(await readFile(join(runs['xen-el1']!.artifactsDir, 'deploy', 'deploy.json'), 'utf8')).proof.profileCheck.join('\n')).toMatch(/xen/i);
