@@ -13,7 +13,7 @@ import { checkKernelErrors, describeOracleResult, kernelErrorFailure } from '../
 import { findStepKind, STEP_KINDS } from '../steps/registry.ts';
 import type { AnyStepKind, StepContext } from '../steps/step.ts';
 import type { TrustZoneChannel } from '../model/trust-zone.ts';
-import { BOOT_DMESG_FILE, STEPS_DIR, stepDmesgFile } from '../model/artifact-names.ts';
+import { BOOT_DMESG_FILE, STEPS_DIR, stepDmesgFile, stepFile } from '../model/artifact-names.ts';
 
 /** How long reading the last records of a step may take once the step itself is over. */
 const POST_STEP_SYNC_MS = 5_000;
@@ -123,6 +123,7 @@ export async function runSteps(input: RunStepsInput): Promise<StepResult[]> {
         tzWindowStart: tzFrom,
         previousTzWindowStart: previousTzWindowStart ?? tzFrom,
         note: (assertion) => assertions.push(assertion),
+        stepFiles: { dir: stepsDir, name: (suffix) => stepFile(step.index, step.kind, suffix) },
       });
       storm = stormRule && watchFaultStorm(log, fromSeq, stormRule, stormWhere);
       const runLimits = storm ? { ...limits, dies: [machineDied, storm.tripped] } : limits;
@@ -203,7 +204,10 @@ export type StepContextInput = Pick<
   StepContext,
   'guest' | 'profile' | 'signal' | 'deadline' | 'machineDied' | 'windowStart' | 'previousWindowStart' | 'artifactsDir' | 'note' | 'trustZone'
 > &
-  Partial<Pick<StepContext, 'tzWindowStart' | 'previousTzWindowStart'>>;
+  Partial<Pick<StepContext, 'tzWindowStart' | 'previousTzWindowStart'>> & {
+    /** Where keepFile writes (the run's steps folder) and the file name for a suffix; without it nothing is kept. */
+    stepFiles?: { dir: string; name: (suffix: string) => string };
+  };
 
 /** The context a step kind runs with; exported so step kinds can be unit-tested against the real dmesg waiting. */
 export function createStepContext(input: StepContextInput): StepContext {
@@ -225,6 +229,12 @@ export function createStepContext(input: StepContextInput): StepContext {
     tzWindowStart,
     previousTzWindowStart: input.previousTzWindowStart ?? tzWindowStart,
     note: (assertion) => input.note(assertion),
+    async keepFile(suffix, text) {
+      if (!input.stepFiles) return undefined;
+      const name = input.stepFiles.name(suffix);
+      await writeFile(join(input.stepFiles.dir, name), text);
+      return `${STEPS_DIR}/${name}`;
+    },
     async dmesgSinceStepStart() {
       await race(log.sync({ signal, deadline }), 'kernel log sync', { signal, deadline, dies: [machineDied] });
       return log.since(fromSeq);

@@ -16,10 +16,10 @@ export function quoteRecords(records: ReadonlyArray<KmsgRecord>, max = RECORDS_Q
   return records.length > max ? [...shown, `(${records.length - max} more)`] : shown;
 }
 
-/** The tail of a command's output stream, labelled, or nothing when the stream was empty. */
-export function outputTail(label: string, text: string, count = OUTPUT_LINES_QUOTED): string[] {
+/** The tail of a command's output stream, labelled, or nothing when the stream was empty; `keptAs` names the file with all of it. */
+export function outputTail(label: string, text: string, count = OUTPUT_LINES_QUOTED, keptAs?: string): string[] {
   const lines = text.replace(/\n$/, '').split('\n');
   if (text.trim() === '') return [];
   const shown = lines.slice(-count).map((line) => `${label}| ${line}`);
-  return lines.length > count ? [`${label}: (last ${count} of ${lines.length} lines)`, ...shown] : shown;
+  return lines.length > count ? [`${label}: (last ${count} of ${lines.length} lines${keptAs ? `; all in ${keptAs}` : ''})`, ...shown] : shown;
 }

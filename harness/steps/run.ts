@@ -4,7 +4,7 @@ import { AssertionFailure, InfraError, isPilotError } from '../core/errors.ts';
 import type { ExecResult } from '../guest/guest.ts';
 import { duration, oneOrMany, regexSource, textPattern } from '../config/fields.ts';
 import { outputTail } from './evidence.ts';
-import { clip, defineStepKind } from './step.ts';
+import { clip, defineStepKind, type StepContext } from './step.ts';
 import { literalMatcher, regexMatcher, textPatternMatcher } from '../config/text-pattern.ts';
 
 const outputChecks = z.strictObject({
@@ -43,7 +43,9 @@ export const run = defineStepKind<Spec>({
       if (isPilotError(error)) throw error;
       throw new InfraError('E_RUN', `running '${clip(spec.command)}' failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const tails = () => [...outputTail('stdout', result.stdout), ...outputTail('stderr', result.stderr)];
+    // The whole of each stream is kept in the artifacts; failures quote the tail and name the file.
+    const kept = { stdout: await keepStream(context, 'stdout', result.stdout), stderr: await keepStream(context, 'stderr', result.stderr) };
+    const tails = () => [...outputTail('stdout', result.stdout, undefined, kept.stdout), ...outputTail('stderr', result.stderr, undefined, kept.stderr)];
     if (result.code === null) {
       if (result.signal) {
         throw new AssertionFailure('F_RUN_SIGNAL', `'${clip(spec.command)}' was killed by ${result.signal}`, { evidence: tails() });
@@ -62,6 +64,11 @@ export const run = defineStepKind<Spec>({
     }
   },
 });
+
+async function keepStream(context: StepContext, stream: 'stdout' | 'stderr', text: string): Promise<string | undefined> {
+  if (text === '') return undefined;
+  return context.keepFile(stream, text).catch(() => undefined);
+}
 
 function checkOutput(stream: string, text: string, checks: OutputChecks | undefined): string[] {
   if (!checks) return [];

@@ -39,6 +39,11 @@ export interface StepContext {
   note(assertion: string): void;
   /** Folder for this run's artifacts. */
   artifactsDir: string;
+  /**
+   * Keeps `text` beside the step's dmesg window as `steps/NN-kind.<suffix>` (e.g. a command's whole stdout) and returns
+   * that name relative to the run's folder; undefined where the context has no steps folder (unit tests).
+   */
+  keepFile(suffix: string, text: string): Promise<string | undefined>;
 }
 
 export interface StepKind<Spec = unknown> extends StepFormat<Spec> {

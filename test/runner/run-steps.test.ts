@@ -104,6 +104,20 @@ describe('runSteps', () => {
     expect(guest.kernelLog.listenerCount).toBe(0);
   });
 
+  it("keeps a run step's whole output beside its window, and a failure's tail names that file", async () => {
+    const { input, guest, artifactsDir } = await setup(`steps:
+  - run: { command: dump, exit: 3 }
+`);
+    const stdout = Array.from({ length: 30 }, (_, line) => `line ${line + 1}`).join('\n') + '\n';
+    guest.onExec(/^dump/, { code: 0, stdout });
+    const [step] = await runSteps(input);
+    expect(step!.status).toBe('fail');
+    expect(await readFile(join(artifactsDir, 'steps', '01-run.stdout'), 'utf8')).toBe(stdout);
+    expect((await readdir(join(artifactsDir, 'steps'))).sort()).toEqual(['00-boot.dmesg', '01-run.dmesg', '01-run.stdout']);
+    expect(step!.failure!.evidence[0]).toBe('stdout: (last 20 of 30 lines; all in steps/01-run.stdout)');
+    expect(step!.failure!.evidence.at(-1)).toBe('stdout| line 30');
+  });
+
   it('gives steps the TrustZone channel with contiguous tz windows, so since: previous sees what the step before caused', async () => {
     const { input } = await setup(`steps:
   - remote-fault: { processor: cdsp, fault: refuse-auth }
