@@ -13,7 +13,7 @@ export const ENVIRONMENT_VARIABLES: readonly EnvironmentVariable[] = [
   { name: 'NO_COLOR', meaning: 'any non-empty value turns colour off (wins over `FORCE_COLOR`)' },
   { name: 'FORCE_COLOR', meaning: 'a non-empty value other than `0` or `false` turns colour on, even into a pipe' },
   { name: 'TERM', meaning: '`dumb`: no live redrawing and no colour' },
-  { name: 'PILOT_BUILD_KERNELS', meaning: '`1`: the test suite builds the kernel trees its build-tree tests need (`pilot kernel-tree build`, 15–40 min cold on 2 cores) instead of skipping those tests when the trees are not cached' },
+  { name: 'PILOT_BUILD_KERNELS', meaning: '`1`: the test suite builds every kernel tree its build-tree tests need (`pilot kernel-tree build`, 10–11 min each cold on 2 cores) instead of skipping those tests when the trees are not cached; a comma list (`sim-6.1,sim-6.1:crash-regression`, what `.ci/run` sets) builds those trees before any test starts' },
   { name: 'PATH', meaning: 'where host tools (`qemu-system-aarch64`, `dtc`, the cross compiler…) are looked up' },
   { name: 'PILOT_GIT_URL', meaning: 'KCIDB output: the kernel repository URL of the checkout' },
   { name: 'PILOT_GIT_COMMIT', meaning: 'KCIDB output: the commit hash of the checkout' },

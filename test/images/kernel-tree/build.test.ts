@@ -9,7 +9,7 @@ import { InputError } from '../../../harness/core/errors.ts';
 import { runProcess } from '../../../harness/host/process.ts';
 import type { AptPackage } from '../../../harness/images/apt.ts';
 import { buildKernelTree, findKernelTree, type SourceProvider } from '../../../harness/images/kernel-tree/build.ts';
-import { kernelTreeOnDemand } from '../../../harness/images/kernel-tree/on-demand.ts';
+import { buildKernelsAsked, kernelTreeOnDemand, treesToBuild } from '../../../harness/images/kernel-tree/on-demand.ts';
 import { rejectionOf } from '../../fakes/rejection.ts';
 
 // allnoconfig copies the fragment but drops CONFIG_NEEDS_* (an option whose dependency is off); Image is main.c.
@@ -109,6 +109,20 @@ describe('buildKernelTree', () => {
     expect(error.evidence).toEqual([expect.stringMatching(/config\.fragment:2: CONFIG_NEEDS_DEPENDENCY=y gave nothing \(a dependency is off, or no such option\)$/)]);
     expect(await findKernelTree({ recipe: 'fake-9.9' }, options)).toBeUndefined();
     const missing = await kernelTreeOnDemand('fake-9.9', options, {});
-    expect(missing.missing).toBe('kernel tree fake-9.9 is not cached: build it with `npx pilot kernel-tree build fake-9.9`, or set PILOT_BUILD_KERNELS=1');
+    expect(missing.missing).toBe('kernel tree fake-9.9 is not cached: build it with `npx pilot kernel-tree build fake-9.9`, or set PILOT_BUILD_KERNELS=1 (or =fake-9.9)');
+  });
+});
+
+describe('PILOT_BUILD_KERNELS', () => {
+  it('asks for every tree with 1, for the listed ones with a list, and for none unset', () => {
+    expect(treesToBuild({ PILOT_BUILD_KERNELS: '1' })).toBe('all');
+    expect(treesToBuild({})).toEqual([]);
+    expect(treesToBuild({ PILOT_BUILD_KERNELS: 'sim-6.1, sim-6.1:crash-regression' })).toEqual([{ recipe: 'sim-6.1' }, { recipe: 'sim-6.1', variant: 'crash-regression' }]);
+    const env = { PILOT_BUILD_KERNELS: 'sim-6.1,sim-6.1:crash-regression' };
+    expect(buildKernelsAsked(env, { recipe: 'sim-6.1' })).toBe(true);
+    expect(buildKernelsAsked(env, { recipe: 'sim-6.1', variant: 'crash-regression' })).toBe(true);
+    expect(buildKernelsAsked(env, { recipe: 'qcom-6.12', variant: 'el2-map' })).toBe(false);
+    expect(buildKernelsAsked({ PILOT_BUILD_KERNELS: '1' }, { recipe: 'qcom-6.12' })).toBe(true);
+    expect(() => treesToBuild({ PILOT_BUILD_KERNELS: 'Sim 6.1' })).toThrow(/E_KERNEL_TREE_RECIPE|is not <recipe>/);
   });
 });
