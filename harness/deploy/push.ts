@@ -15,17 +15,22 @@ import { withPushAttempts } from './push-attempts.ts';
 import { StreamDropped, streamCommand, type StreamedResult } from './stream-command.ts';
 import { checkList, estimatedTarBytes, failedChecks, treeManifest } from './tree-manifest.ts';
 import { progressCounter, type ProgressListener } from './transfer-progress.ts';
+import { serveOnce } from './host-pull.ts';
 
 /** What a push needs of a target: commands, and the capability to stream into one (SshGuest has both). */
-export type PushTarget = Pick<Guest, 'exec'> & FileStreams;
+export type PushTarget = Pick<Guest, 'exec'> &
+  FileStreams & {
+    /** Where the target reaches the host's loopback (QEMU's user network: 10.0.2.2): files then go by HTTP (host-pull.ts). */
+    hostAddress?: string | undefined;
+  };
 
 /** The machine's guest as a push target; a deploy refuses a guest without the file-stream capability, since only SSH guests have it. */
-export function pushTargetOf(guest: Guest, method: string): PushTarget {
+export function pushTargetOf(guest: Guest, method: string, hostAddress?: string): PushTarget {
   const streams = guest.fileStreams;
   if (!streams) {
     throw new InfraError('E_DEPLOY_UNSUPPORTED', `the machine's guest cannot stream files (no openStream): a ${method} deploy needs an SSH guest`);
   }
-  return { exec: (command, options) => guest.exec(command, options), openStream: (command, limits) => streams.openStream(command, limits) };
+  return { exec: (command, options) => guest.exec(command, options), openStream: (command, limits) => streams.openStream(command, limits), ...(hostAddress ? { hostAddress } : {}) };
 }
 
 export interface PushOptions {
@@ -58,6 +63,10 @@ export interface PushResult {
   transferMs: number;
   /** The target's hashing and the rename. */
   verifyMs: number;
+  /** How the bytes went: over the SSH connection, or fetched by the target from the host over HTTP (pushFile on QEMU). */
+  lane?: 'ssh' | 'http';
+  /** Why the HTTP lane was given up for SSH, when it was. */
+  fallback?: string;
 }
 
 const RECEIVED = 'pilot-push-received';
@@ -121,23 +130,41 @@ export async function pushFile(target: PushTarget, localPath: string, remotePath
   // Checking against the artifact's recorded hash also catches a local copy damaged since it was resolved.
   const expected = options.expectedSha256 ?? (await fileSha256(localPath));
   const part = remotePath + PART_SUFFIX;
-  const receive = options.compress ?? true ? 'gunzip -c' : 'cat';
+  const compress = options.compress ?? true;
   // One round trip: store, check the length, say so, hash, and rename only on a match; the hash is printed either way.
-  const command = [
-    `mkdir -p ${q(posix.dirname(remotePath))} && rm -f ${q(part)} || exit ${EXIT_PREPARE}`,
-    `${receive} > ${q(part)} || exit ${EXIT_RECEIVE}`,
-    `size=$(stat -c %s ${q(part)})`,
-    `[ "$size" = ${size} ] || { echo "received $size of ${size} bytes" >&2; rm -f ${q(part)}; exit ${EXIT_RECEIVE}; }`,
-    `echo ${RECEIVED}`,
-    `set -- $(sha256sum ${q(part)}) || exit ${EXIT_PREPARE}`,
-    `echo "pilot-push-sha256 $1"`,
-    `if [ "$1" = ${expected} ]; then mv -f ${q(part)} ${q(remotePath)}; else rm -f ${q(part)}; exit ${EXIT_CORRUPT}; fi`,
-  ].join('\n');
+  const command = (receive: string) =>
+    [
+      `mkdir -p ${q(posix.dirname(remotePath))} && rm -f ${q(part)} || exit ${EXIT_PREPARE}`,
+      `${receive} || exit ${EXIT_RECEIVE}`,
+      `size=$(stat -c %s ${q(part)})`,
+      `[ "$size" = ${size} ] || { echo "received $size of ${size} bytes" >&2; rm -f ${q(part)}; exit ${EXIT_RECEIVE}; }`,
+      `echo ${RECEIVED}`,
+      `set -- $(sha256sum ${q(part)}) || exit ${EXIT_PREPARE}`,
+      `echo "pilot-push-sha256 $1"`,
+      `if [ "$1" = ${expected} ]; then mv -f ${q(part)} ${q(remotePath)}; else rm -f ${q(part)}; exit ${EXIT_CORRUPT}; fi`,
+    ].join('\n');
   const what = `pushing ${localPath} to ${remotePath}`;
+  const source = () => createReadStream(localPath);
   let attempts = 0;
-  const result = await withPushAttempts(limitsFor(what, size, options), (attempt, signal) => {
+  let lane: 'ssh' | 'http' = 'ssh';
+  let fallback: string | undefined;
+  let result: StreamedResult & { startedAt: number } | undefined;
+  if (target.hostAddress && size >= HTTP_LANE_MIN_BYTES) {
+    try {
+      result = await withPushAttempts(limitsFor(what, size, options), (attempt, signal) => {
+        attempts = attempt;
+        return pullOnce({ target, command, compress, part, source, totalBytes: size, options, attempt, signal });
+      });
+      lane = 'http';
+    } catch (error) {
+      // A target that cannot fetch from the host (a restricted network, no wget) still takes the bytes over SSH.
+      if (options.signal?.aborted || !(error instanceof InfraError) || error.code !== 'E_PUSH_FAILED') throw error;
+      fallback = error.message;
+    }
+  }
+  result ??= await withPushAttempts(limitsFor(what, size, options), (attempt, signal) => {
     attempts = attempt;
-    return streamOnce({ target, command, source: () => createReadStream(localPath), totalBytes: size, options, attempt, signal });
+    return streamOnce({ target, command: command(`${compress ? 'gunzip -c' : 'cat'} > ${q(part)}`), source, totalBytes: size, options, attempt, signal });
   });
   const finishedAt = performance.now();
   const remoteHash = /^pilot-push-sha256 (\S*)$/m.exec(result.stdout)?.[1];
@@ -148,7 +175,43 @@ export async function pushFile(target: PushTarget, localPath: string, remotePath
   }
   if (result.code !== 0) throw remoteFailure(what, result);
   const receivedAt = result.markerAt ?? finishedAt;
-  return { remotePath, bytes: size, sha256: expected, attempts, transferMs: receivedAt - result.startedAt, verifyMs: finishedAt - receivedAt };
+  return { remotePath, bytes: size, sha256: expected, attempts, transferMs: receivedAt - result.startedAt, verifyMs: finishedAt - receivedAt, lane, ...(fallback ? { fallback } : {}) };
+}
+
+/** Below this, one more round trip costs more than SSH's decryption saves. */
+const HTTP_LANE_MIN_BYTES = 1024 * 1024;
+
+interface PullAttempt {
+  target: PushTarget;
+  command: (receive: string) => string;
+  compress: boolean;
+  part: string;
+  source: () => Readable;
+  totalBytes: number;
+  options: PushOptions;
+  attempt: number;
+  signal: AbortSignal;
+}
+
+/** One try of the HTTP lane: serve the bytes once, have the target fetch them with wget into the part file, then check as over SSH. */
+async function pullOnce(run: PullAttempt): Promise<StreamedResult & { startedAt: number }> {
+  const stages: Transform[] = [progressCounter(run.totalBytes, run.attempt, run.options.onProgress)];
+  if (run.compress) stages.push(createGzip({ level: 1 }));
+  const served = await serveOnce(run.source, stages, run.target.hostAddress!, run.signal);
+  try {
+    const fetch = run.compress ? `wget -q -O - ${q(served.url)} | gunzip -c > ${q(run.part)}` : `wget -q -O ${q(run.part)} ${q(served.url)}`;
+    const startedAt = performance.now();
+    const result = await run.target.exec(run.command(fetch), { timeoutMs: run.options.timeoutMs ?? defaultTimeoutMs(run.totalBytes), signal: run.signal });
+    if (result.code === null) throw new StreamDropped(`the fetch of ${served.url} ended without an exit status`);
+    if (result.code === EXIT_RECEIVE) {
+      const said = result.stderr.trim().split('\n').at(-1);
+      throw new StreamDropped(`the target did not fetch the whole file from the host${said ? `: ${said}` : ''}`);
+    }
+    const sentAt = await Promise.race([served.sent, Promise.resolve(undefined)]).catch(() => undefined);
+    return { code: result.code, stdout: result.stdout, stderr: result.stderr, markerAt: sentAt, startedAt };
+  } finally {
+    await served.close();
+  }
 }
 
 /**

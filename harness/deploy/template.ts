@@ -61,7 +61,7 @@ export abstract class TemplateDeployer implements Deployer {
     const started = performance.now();
     const phase = (name: string) => options.onPhase?.(name);
     // Refused here, before any host work, when the guest cannot take a pushed file at all.
-    const target = pushTargetOf(machine.guest, this.method);
+    const target = pushTargetOf(machine.guest, this.method, machine.hostAddress);
     const pushOptions: PushOptions = { signal, deadline, dies: [machine.died], ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
     const steps = this.steps({ machine, kernel, options, target, pushOptions });
 

@@ -59,6 +59,8 @@ export interface RunningMachine {
   readonly trustZone?: TrustZoneChannel | undefined;
   /** Timings of the phases that brought it up. */
   readonly phases: PhaseTiming[];
+  /** Where the guest reaches the host's loopback (QEMU's user network); absent on a board. Pushes then go by HTTP. */
+  readonly hostAddress?: string | undefined;
   /** `uname -r` and boot_id as the guest reported them when it became ready. */
   readonly release: string | undefined;
   readonly bootId: string | undefined;

@@ -57,6 +57,9 @@ function machineOption(profile: Profile, secure: boolean): string {
   return parts.join(',');
 }
 
+/** QEMU's user network maps this guest address to the host's 127.0.0.1 (nothing else on the host is reachable). */
+export const GUEST_HOST_ADDRESS = '10.0.2.2';
+
 export function qemuCommand(spec: QemuBootSpec): QemuCommand {
   const { profile } = spec;
   const console = profile.hypervisor === 'xen' ? 'hvc0' : 'ttyAMA0';

@@ -19,7 +19,7 @@ import { PhaseClock } from './phase-clock.ts';
 import { runningMachine } from './running-machine.ts';
 import type { Profile } from '../model/profile.ts';
 import { freeLoopbackPort } from './free-port.ts';
-import { qemuCommand, type QemuBootSpec } from './qemu-command.ts';
+import { GUEST_HOST_ADDRESS, qemuCommand, type QemuBootSpec } from './qemu-command.ts';
 import { QemuProcess } from './qemu-process.ts';
 import { SerialConsole } from './serial-console.ts';
 import { watchHandovers, type HandoverWatch } from './handover-watch.ts';
@@ -157,6 +157,7 @@ export class QemuMachine implements MachineBackend {
         bootloader: this.config.bootloader,
         ...(trustZone ? { trustZone } : {}),
         phases: clock.phases,
+        hostAddress: GUEST_HOST_ADDRESS,
         died,
         label: 'the guest',
         currentGuest: () => guest,

@@ -15,6 +15,8 @@ export interface RunningMachineParts {
   /** The EL3 firmware's host channel, on a machine booted with `soc: real`. */
   trustZone?: TrustZoneChannel | undefined;
   phases: PhaseTiming[];
+  /** QEMU's user network: the guest's address for the host's loopback. */
+  hostAddress?: string | undefined;
   died: Promise<never>;
   /** The target as E_GUEST_REBOOTING names it, e.g. "the guest" or "board x (root@host:22)". */
   label: string;
@@ -41,6 +43,7 @@ export function runningMachine(parts: RunningMachineParts): RunningMachine {
     bootloader: parts.bootloader,
     ...(parts.trustZone ? { trustZone: parts.trustZone } : {}),
     phases: parts.phases,
+    ...(parts.hostAddress ? { hostAddress: parts.hostAddress } : {}),
     // Read live: a reboot replaces the guest and the boot under the same machine.
     get release() {
       return parts.currentBoot()?.release;

@@ -1,5 +1,5 @@
 // Real-guest tests of pushFile and pushTree: one el1 QEMU, booted once, receives files and trees over its SSH connection.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -170,6 +170,34 @@ describe('pushFile', () => {
     });
     await expect(pushing).rejects.toMatchObject({ code: 'E_ABORTED' });
     expect(await remote('ls -a /tmp/push')).not.toMatch(/aborted\.bin$/m);
+  });
+});
+
+describe('pushFile by HTTP from the host (QEMU user network)', () => {
+  for (const compress of [false, true]) {
+    it(`has the guest fetch the file from 10.0.2.2 and checks it as over SSH (compress: ${compress})`, async () => {
+      const { path, content } = await localFile(`pulled-${compress}.bin`, 2 * 1024 * 1024 + 5);
+      const events: number[] = [];
+      const result = await pushFile({ exec: guest.exec.bind(guest), openStream: guest.openStream.bind(guest), hostAddress: running.hostAddress! }, path, `/tmp/push/pulled-${compress}.bin`, {
+        dies: dies(),
+        compress,
+        onProgress: (event) => events.push(event.sentBytes),
+      });
+      expect(running.hostAddress).toBe('10.0.2.2');
+      expect(result).toMatchObject({ lane: 'http', bytes: content.length, attempts: 1 });
+      expect(result.fallback).toBeUndefined();
+      expect(events.at(-1)).toBe(content.length);
+      expect((await remote(`sha256sum /tmp/push/pulled-${compress}.bin`)).split(' ')[0]).toBe(createHash('sha256').update(content).digest('hex'));
+    });
+  }
+
+  it('falls back to SSH, saying why, when the target cannot reach the host', async () => {
+    const { path, content } = await localFile('unreachable.bin', 1024 * 1024 + 1);
+    // The guest's own loopback: nothing listens there, so every fetch is refused at once.
+    const result = await pushFile({ exec: guest.exec.bind(guest), openStream: guest.openStream.bind(guest), hostAddress: '127.0.0.1' }, path, '/tmp/push/unreachable.bin', { dies: dies() });
+    expect(result.lane).toBe('ssh');
+    expect(result.fallback).toMatch(/failed 3 times.*did not fetch the whole file from the host/);
+    expect((await remote('sha256sum /tmp/push/unreachable.bin')).split(' ')[0]).toBe(createHash('sha256').update(content).digest('hex'));
   });
 });
 
