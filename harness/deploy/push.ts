@@ -83,14 +83,18 @@ function defaultTimeoutMs(bytes: number): number {
   return 60_000 + Math.ceil(bytes / 1e6) * 1000;
 }
 
-interface StreamedAttempt {
+/** What every try of a push gets, whichever lane carries the bytes. */
+interface AttemptBase {
   target: PushTarget;
-  command: string;
   source: () => Readable;
   totalBytes: number;
   options: PushOptions;
   attempt: number;
   signal: AbortSignal;
+}
+
+interface StreamedAttempt extends AttemptBase {
+  command: string;
 }
 
 /** One try: open a channel, stream the source through progress, fault and compression stages, wait for the command. */
@@ -181,16 +185,10 @@ export async function pushFile(target: PushTarget, localPath: string, remotePath
 /** Below this, one more round trip costs more than SSH's decryption saves. */
 const HTTP_LANE_MIN_BYTES = 1024 * 1024;
 
-interface PullAttempt {
-  target: PushTarget;
+interface PullAttempt extends AttemptBase {
   command: (receive: string) => string;
   compress: boolean;
   part: string;
-  source: () => Readable;
-  totalBytes: number;
-  options: PushOptions;
-  attempt: number;
-  signal: AbortSignal;
 }
 
 /** One try of the HTTP lane: serve the bytes once, have the target fetch them with wget into the part file, then check as over SSH. */
